@@ -1,0 +1,85 @@
+/**
+ * The one small interface every real client sits behind (BoGo / x509-limbo shim style: plain data
+ * in, plain data out). The harness never knows how a client installs trust or reports an error.
+ */
+
+export type Outcome = 'loaded' | 'refused' | 'flagged' | 'skipped';
+
+export interface ChainSeen {
+  leafSubject: string;
+  issuer: string;
+  /** base64 SHA-256 of the leaf's SubjectPublicKeyInfo */
+  leafSpkiSha256: string;
+  /** base64 SHA-256 of the SPKI of the top certificate the client saw or anchored to */
+  rootSpkiSha256?: string;
+}
+
+export interface Observation {
+  outcome: Outcome;
+  /** the client's own, exact error: curl exit-60, openssl verify code, Java exception, net::ERR_... */
+  error?: string;
+  chain?: ChainSeen;
+  /** HTTP status when the page loaded */
+  status?: number;
+  durationMs: number;
+  /** anything a human needs to understand the verdict (stderr tail, reason for a skip) */
+  detail?: string;
+  /** files written for this cell (screenshots, logs), relative to the run's output dir or absolute */
+  artefacts?: string[];
+  /** retries the shim made (e.g. a browser's net::ERR_NETWORK_CHANGED) */
+  retries?: number;
+}
+
+/** What a client is told to believe, installed in its own native way inside throwaway state. */
+export interface TrustState {
+  /** PEM files of the anchors to trust: the lab's public PKI, plus the rogue root when installed */
+  anchors: string[];
+  /** SPKI SHA-256 (base64) pins; a chain with none of them must be refused where the client pins */
+  pins?: string[];
+  /** SPKI SHA-256 (base64) the client's vendor blocks (CRLSet BlockedSPKIs, OneCRL, ...) */
+  blockSpki?: string[];
+  /** SPKIs blocked as known interception (Chromium BlockedInterceptionSPKIs) */
+  blockInterceptionSpki?: string[];
+  /** SPKIs flagged as known interception without blocking (Chromium KnownInterceptionSPKIs) */
+  knownInterceptionSpki?: string[];
+  /** PEM files of certificates the client actively distrusts (NSS p,p,p and the like) */
+  distrust?: string[];
+  /** per-client knobs from the scenario (e.g. firefox pinning level) */
+  settings?: Record<string, unknown>;
+}
+
+/** How to reach a site: the harness's runtime decides, the shim applies it natively. */
+export type Route =
+  /** open TCP to host:port and send the site's name as SNI (origin itself, or the engine's SNI door) */
+  | { kind: 'direct'; host: string; port: number }
+  /** an explicit HTTP CONNECT proxy */
+  | { kind: 'connect'; host: string; port: number };
+
+export interface VisitTarget {
+  /** host name in the URL and in SNI */
+  site: string;
+  /** full URL, https://site[:port]/path */
+  url: string;
+  route: Route;
+  timeoutMs: number;
+}
+
+export interface Availability {
+  available: boolean;
+  version?: string;
+  /** why not, and which package provides the client (e.g. "apt-get install gnutls-bin") */
+  reason?: string;
+}
+
+export interface ClientSession {
+  visit(target: VisitTarget): Promise<Observation>;
+  close(): Promise<void>;
+}
+
+export interface ClientShim {
+  readonly name: string;
+  readonly kind: 'cli' | 'library' | 'browser';
+  probe(): Promise<Availability>;
+  /** installs the trust state under workDir (a throwaway dir the harness removes afterwards) */
+  prepare(state: TrustState, workDir: string): Promise<ClientSession>;
+}

@@ -1,0 +1,64 @@
+/**
+ * Contracts of the interception engine. Events are typed data, never log strings: detectors,
+ * the harness and `tlslab proxy --events` consume them.
+ */
+import type { Forger } from '../ca/types.ts';
+
+export type HandshakeFailureCause = 'cert-rejected' | 'closed' | 'reset' | 'protocol' | 'timeout';
+
+interface EventBase {
+  /** connection id, unique within one engine */
+  conn: number;
+  /** ms since epoch */
+  time: number;
+}
+
+export type EngineEvent =
+  | (EventBase & { type: 'client-hello'; sni?: string; alpn?: string[]; ja3?: string; ja4?: string; version?: string })
+  | (EventBase & { type: 'decision'; action: 'intercept' | 'passthrough' | 'reject'; reason: string; sni?: string; destination?: string })
+  | (EventBase & { type: 'upstream-hello'; ja3?: string; ja4?: string; destination: string })
+  | (EventBase & { type: 'handshake-failed'; side: 'client' | 'upstream'; cause: HandshakeFailureCause; alert?: string; message: string })
+  | (EventBase & { type: 'plaintext-seen'; bytes: number; requestLine?: string; host?: string })
+  | (EventBase & { type: 'closed'; bytesFromClient: number; bytesToClient: number; durationMs: number });
+
+export type EngineEventType = EngineEvent['type'];
+
+/** Which SNIs get intercepted. Exact names only unless `wildcard` is set. */
+export interface TargetPolicy {
+  names: ReadonlySet<string>;
+  /** intercept every name (explicit opt-in, never implied) */
+  wildcard?: boolean;
+}
+
+export interface UpstreamPolicy {
+  /** verify the origin's certificate; false = a "laundering" middlebox hiding upstream errors */
+  verify: boolean;
+  /** PEM anchors to verify the origin against (the lab's public PKI) */
+  caPem?: string[];
+  /** 2019 trigger: intercept only when the origin presents a valid certificate, else passthrough */
+  interceptOnlyIfUpstreamValid?: boolean;
+  /** cap the upstream leg to model a weak box (the 2019 box offered TLS 1.2 with 13 suites) */
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  ciphers?: string;
+}
+
+export interface Destination {
+  host: string;
+  port: number;
+}
+
+export type FrontDoor = 'connect' | 'sni' | 'transparent';
+
+export interface EngineOptions {
+  listen: { host: string; port: number };
+  mode: FrontDoor;
+  targets: TargetPolicy;
+  forger: Forger;
+  upstream: UpstreamPolicy;
+  /** SNI door: where a name really lives (the lab's resolver); transparent door: unused */
+  resolve?: (name: string, port: number) => Destination | undefined;
+  /** SSLKEYLOGFILE-format key log for both legs */
+  keylogFile?: string;
+  /** rewrite text/html bodies on intercepted connections (Censored Planet tested for it) */
+  injectHtml?: string;
+}
