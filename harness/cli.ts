@@ -4,6 +4,7 @@ import { registerCaCommands } from './commands/ca.ts';
 import { registerCrlsetCommands } from './commands/crlset.ts';
 import { registerProxyCommand } from './commands/proxy.ts';
 import { registerRunCommands } from './commands/run.ts';
+import { registerGcCommand } from './commands/gc.ts';
 
 export function buildProgram(): Command {
   const program = new Command('tlslab')
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerCrlsetCommands(program);
   registerProxyCommand(program);
   registerRunCommands(program);
+  registerGcCommand(program);
   return program;
 }
 
