@@ -28,6 +28,8 @@ export interface Observation {
   artefacts?: string[];
   /** retries the shim made (e.g. a browser's net::ERR_NETWORK_CHANGED) */
   retries?: number;
+  /** where `chain` came from: the client's own output, or a second non-verifying probe */
+  chainSource?: 'client' | 'probe';
 }
 
 /** What a client is told to believe, installed in its own native way inside throwaway state. */
@@ -42,6 +44,12 @@ export interface TrustState {
   blockInterceptionSpki?: string[];
   /** SPKIs flagged as known interception without blocking (Chromium KnownInterceptionSPKIs) */
   knownInterceptionSpki?: string[];
+  /**
+   * PEM files of certificates whose keys the vendor blocks. Optional help for blocklists keyed on
+   * more than an SPKI hash (Firefox OneCRL's subject + pubKeyHash form needs the subject); the
+   * anchors and distrust lists are searched too.
+   */
+  blockCertificates?: string[];
   /** PEM files of certificates the client actively distrusts (NSS p,p,p and the like) */
   distrust?: string[];
   /** per-client knobs from the scenario (e.g. firefox pinning level) */
@@ -79,6 +87,10 @@ export interface ClientSession {
 export interface ClientShim {
   readonly name: string;
   readonly kind: 'cli' | 'library' | 'browser';
+  /** route kinds the shim can apply natively; absent means both */
+  readonly routes?: Route['kind'][];
+  /** whether the shim enforces TrustState.pins (false: pins are ignored, a finding, not an error) */
+  readonly pins?: boolean;
   probe(): Promise<Availability>;
   /** installs the trust state under workDir (a throwaway dir the harness removes afterwards) */
   prepare(state: TrustState, workDir: string): Promise<ClientSession>;

@@ -1,0 +1,88 @@
+/**
+ * The console grid: one row per state/site, one column per client. Plain text unless writing to
+ * a terminal, so logs and CI output stay readable.
+ */
+import type { ScenarioRun } from '../runner/run-scenario.ts';
+import { tally, type ResultRow } from '../runner/results.ts';
+import { cellText, rowName, rowReason, statusOf, type CellStatus } from './cells.ts';
+
+export interface TableOptions {
+  color: boolean;
+}
+
+const COLORS: Record<CellStatus, string> = { pass: '\x1b[32m', fail: '\x1b[31m', skip: '\x1b[2m' };
+const RESET = '\x1b[0m';
+
+function width(s: string): number {
+  return [...s].length;
+}
+
+function pad(s: string, n: number): string {
+  return s + ' '.repeat(Math.max(0, n - width(s)));
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}
+
+export function renderTable(run: ScenarioRun, opts: TableOptions): string {
+  const { rows } = run.result;
+  const clients = unique(rows.map((r) => r.client));
+  const states = unique(rows.map((r) => r.state));
+  const sites = unique(rows.map((r) => r.site));
+  const byKey = new Map(rows.map((r) => [`${r.state}\0${r.site}\0${r.client}`, r]));
+
+  const header = ['state', 'site', ...clients];
+  const lines: { cells: string[]; statuses: (CellStatus | undefined)[] }[] = [];
+  for (const state of states) {
+    sites.forEach((site, i) => {
+      const cellRows = clients.map((c) => byKey.get(`${state}\0${site}\0${c}`));
+      lines.push({
+        cells: [i === 0 ? state : '', site, ...cellRows.map((r) => (r ? cellText(r) : ''))],
+        statuses: [undefined, undefined, ...cellRows.map((r) => r && statusOf(r))],
+      });
+    });
+  }
+  const widths = header.map((h, col) => Math.max(width(h), ...lines.map((l) => width(l.cells[col] ?? ''))));
+  const paint = (text: string, status: CellStatus | undefined) => (opts.color && status ? `${COLORS[status]}${text}${RESET}` : text);
+  const render = (cells: string[], statuses: (CellStatus | undefined)[] = []) =>
+    cells.map((c, col) => paint(pad(c, widths[col] ?? 0), statuses[col])).join('  ').trimEnd();
+
+  const out: string[] = [];
+  const t = tally(rows);
+  out.push(`${run.result.scenario} (${run.result.runtime})`);
+  out.push(render(header));
+  out.push(widths.map((w) => '-'.repeat(w)).join('  '));
+  let previousState = '';
+  for (const l of lines) {
+    if (l.cells[0] && previousState) out.push('');
+    if (l.cells[0]) previousState = l.cells[0];
+    out.push(render(l.cells, l.statuses));
+  }
+  out.push('');
+  out.push(
+    `${t.total} rows: ${t.passed} passed${t.allowed ? ` (${t.allowed} allowed)` : ''}, ${t.failed} failed, ${t.skipped} skipped — ${(run.wallMs / 1000).toFixed(1)} s`,
+  );
+  out.push(...notes(rows));
+  return out.join('\n') + '\n';
+}
+
+/** Failures one by one; skip and allow reasons once per distinct reason. */
+function notes(rows: readonly ResultRow[]): string[] {
+  const out: string[] = [];
+  for (const r of rows.filter((x) => statusOf(x) === 'fail')) out.push(`  ✗ ${rowName(r)}: ${rowReason(r)}`);
+  const grouped = (pick: (r: ResultRow) => string | undefined, mark: string) => {
+    const byReason = new Map<string, Set<string>>();
+    for (const r of rows) {
+      const reason = pick(r);
+      if (reason === undefined) continue;
+      const set = byReason.get(reason) ?? new Set<string>();
+      set.add(r.client);
+      byReason.set(reason, set);
+    }
+    for (const [reason, clients] of byReason) out.push(`  ${mark} ${[...clients].join(', ')}: ${reason}`);
+  };
+  grouped((r) => r.skipped, '– skipped');
+  grouped((r) => (r.pass ? r.allowed : undefined), '* allowed');
+  return out;
+}

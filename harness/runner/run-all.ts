@@ -1,0 +1,71 @@
+/**
+ * A whole `tlslab run`: load every scenario first (a typo fails before anything starts), then run
+ * them one after another inside one temp dir that is removed at the end or on a signal.
+ */
+import { availableParallelism } from 'node:os';
+import type { Runtime } from '../../lab/runtime/types.ts';
+import { UserError } from '../errors.ts';
+import type { Catalogue } from '../scenario/catalogue.ts';
+import { loadScenarioFile } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { createRunDir } from './lifecycle.ts';
+import type { Selection } from './matrix.ts';
+import { runScenario, type ClientSource, type ScenarioRun } from './run-scenario.ts';
+
+export interface RunAllOptions {
+  files: readonly string[];
+  runtime: Runtime;
+  catalogue: Catalogue;
+  clients: ClientSource;
+  selection?: Selection;
+  concurrency?: number;
+  visitTimeoutMs?: number;
+  onScenarioStart?: (scenario: Scenario) => void;
+  onScenarioDone?: (run: ScenarioRun) => void;
+}
+
+export function defaultConcurrency(): number {
+  return Math.max(2, availableParallelism());
+}
+
+function checkSelection(scenarios: readonly Scenario[], selection: Selection | undefined): void {
+  const check = (asked: readonly string[] | undefined, have: string[], what: string, flag: string) => {
+    const unknown = (asked ?? []).filter((n) => !have.includes(n));
+    if (unknown.length > 0) throw new UserError(`${flag}: unknown ${what} ${unknown.join(', ')}; the selected scenarios have: ${have.join(', ')}`);
+  };
+  check(selection?.clients, [...new Set(scenarios.flatMap((s) => s.clients))], 'client', '--clients');
+  check(selection?.states, [...new Set(scenarios.flatMap((s) => s.states.map((x) => x.name)))], 'state', '--states');
+}
+
+export async function runAll(opts: RunAllOptions): Promise<ScenarioRun[]> {
+  const scenarios: Scenario[] = [];
+  for (const file of opts.files) scenarios.push(await loadScenarioFile(file, opts.catalogue));
+  const ids = new Map<string, string>();
+  for (const s of scenarios) {
+    const other = ids.get(s.id);
+    if (other) throw new UserError(`${s.file}: scenario id "${s.id}" is also used by ${other}`);
+    ids.set(s.id, s.file);
+  }
+  checkSelection(scenarios, opts.selection);
+
+  const runDir = await createRunDir();
+  try {
+    const runs: ScenarioRun[] = [];
+    for (const scenario of scenarios) {
+      opts.onScenarioStart?.(scenario);
+      const run = await runScenario(scenario, {
+        runtime: opts.runtime,
+        clients: opts.clients,
+        workDir: runDir.path,
+        concurrency: opts.concurrency ?? defaultConcurrency(),
+        ...(opts.selection && { selection: opts.selection }),
+        ...(opts.visitTimeoutMs !== undefined && { visitTimeoutMs: opts.visitTimeoutMs }),
+      });
+      opts.onScenarioDone?.(run);
+      runs.push(run);
+    }
+    return runs;
+  } finally {
+    await runDir.remove();
+  }
+}

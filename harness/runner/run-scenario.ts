@@ -1,0 +1,150 @@
+/**
+ * One scenario, end to end: certificates → runtime up → for each (state, client) prepare trust
+ * once and visit every site → checked rows. Units run in parallel, bounded; sites within a unit
+ * run one after another so a shim's session never sees two visits at once.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Availability, ClientShim, Observation } from '../../lab/clients/types.ts';
+import type { Lab, OriginVisit, RouteKind, Runtime } from '../../lab/runtime/types.ts';
+import type { EngineEvent } from '../../lab/proxy/types.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { onTeardown } from './lifecycle.ts';
+import { brokenRow, checkedRow, expandUnits, skippedRow, type Selection, type Unit } from './matrix.ts';
+import { buildScenarioPki } from './pki.ts';
+import { mapBounded } from './pool.ts';
+import type { ResultRow, ScenarioResult } from './results.ts';
+import { trustStateFor } from './trust.ts';
+import { targetPolicyFor } from './targets.ts';
+
+export interface ClientSource {
+  shim(name: string): ClientShim | undefined;
+  availability(name: string): Promise<Availability>;
+}
+
+export interface RunOptions {
+  runtime: Runtime;
+  clients: ClientSource;
+  /** the run's temp dir; this scenario writes only below it */
+  workDir: string;
+  selection?: Selection;
+  concurrency: number;
+  visitTimeoutMs?: number;
+  /** called as each unit finishes, for progress output */
+  onUnitDone?: (rows: readonly ResultRow[]) => void;
+}
+
+/** What detectors read: the box's events and each origin's view of its visitors. */
+export interface Evidence {
+  engineEvents: readonly EngineEvent[];
+  origins: Record<string, readonly OriginVisit[]>;
+}
+
+export interface ScenarioRun {
+  result: ScenarioResult;
+  evidence: Evidence;
+  wallMs: number;
+}
+
+function routeKindsOf(shim: ClientShim): readonly RouteKind[] {
+  // a shim that declares nothing can apply either route (lab/clients/types.ts)
+  return shim.routes ?? ['direct', 'connect'];
+}
+
+function chooseRoute(shim: ClientShim, lab: Lab, preferred: RouteKind): RouteKind | { unsupported: string } {
+  const usable = routeKindsOf(shim).filter((k) => lab.routeKinds.includes(k));
+  if (usable.includes(preferred)) return preferred;
+  if (usable[0]) return usable[0];
+  return {
+    unsupported: `${shim.name} reaches sites only via ${routeKindsOf(shim).join('/')}; the ${lab.runtime} runtime offers ${lab.routeKinds.join('/')}`,
+  };
+}
+
+async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOptions, pki: Awaited<ReturnType<typeof buildScenarioPki>>): Promise<ResultRow[]> {
+  const { state, client, sites } = unit;
+  const skipAll = (reason: string) => sites.map((site) => skippedRow(scenario, state, client, site, reason));
+  const shim = opts.clients.shim(client);
+  if (!shim) return skipAll(`no shim named ${client} is registered`);
+  const availability = await opts.clients.availability(client);
+  if (!availability.available) return skipAll(availability.reason ?? `${client} is not available`);
+  const route = chooseRoute(shim, lab, scenario.interception?.mode === 'connect' ? 'connect' : 'direct');
+  if (typeof route !== 'string') return skipAll(route.unsupported);
+
+  const workDir = join(opts.workDir, 'clients', `${state.name}--${client}`);
+  await mkdir(workDir, { recursive: true });
+  let session;
+  try {
+    session = await shim.prepare(trustStateFor(state, client, pki), workDir);
+  } catch (err) {
+    return sites.map((site) => brokenRow(scenario, state, client, site, err));
+  }
+  const closeSession = onTeardown(() => session.close());
+  const rows: ResultRow[] = [];
+  try {
+    for (const site of sites) {
+      let observation: Observation;
+      try {
+        observation = await session.visit({
+          site,
+          url: lab.urlFor(site),
+          route: lab.routeFor(site, route),
+          timeoutMs: opts.visitTimeoutMs ?? 15_000,
+        });
+      } catch (err) {
+        rows.push(brokenRow(scenario, state, client, site, err));
+        continue;
+      }
+      // a shim may find mid-run that it cannot run this cell; that is a skip with its reason, never a pass
+      rows.push(
+        observation.outcome === 'skipped'
+          ? skippedRow(scenario, state, client, site, observation.detail ?? `${client} skipped this cell without a reason`)
+          : checkedRow(scenario, state, client, site, observation),
+      );
+    }
+  } finally {
+    await closeSession().catch(() => {});
+  }
+  return rows;
+}
+
+export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<ScenarioRun> {
+  const started = Date.now();
+  const workDir = join(opts.workDir, scenario.id);
+  await mkdir(workDir, { recursive: true });
+  const pki = await buildScenarioPki(scenario, workDir);
+  const lab = await opts.runtime.up({
+    origins: pki.origins,
+    workDir,
+    ...(scenario.interception &&
+      pki.forger && {
+        interception: {
+          targets: targetPolicyFor(scenario.interception.targets),
+          forger: pki.forger,
+          upstream: {
+            verify: scenario.interception.upstream.verify,
+            caPem: [pki.authorities['lab-public'].material.root.certPem],
+            ...(scenario.interception.upstream.interceptOnlyIfUpstreamValid !== undefined && {
+              interceptOnlyIfUpstreamValid: scenario.interception.upstream.interceptOnlyIfUpstreamValid,
+            }),
+          },
+        },
+      }),
+  });
+  const labDown = onTeardown(() => lab.down());
+  try {
+    const units = expandUnits(scenario, opts.selection);
+    const perUnit = await mapBounded(units, opts.concurrency, async (unit) => {
+      const rows = await runUnit(scenario, unit, lab, opts, pki);
+      opts.onUnitDone?.(rows);
+      return rows;
+    });
+    const origins = Object.fromEntries(scenario.sites.map((s) => [s.name, lab.originView(s.name)]));
+    return {
+      result: { scenario: scenario.id, runtime: lab.runtime, rows: perUnit.flat(), detectors: [] },
+      evidence: { engineEvents: lab.engineEvents(), origins },
+      wallMs: Date.now() - started,
+    };
+  } finally {
+    await labDown();
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * YAML file → validated Scenario. Two passes: the zod shape, then the cross-references
+ * (names of clients, sites, states, target lists, presets) that a JSON Schema cannot express.
+ * Every problem found is reported at once, each with its file, line and YAML path.
+ */
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument } from 'yaml';
+import type { Catalogue } from './catalogue.ts';
+import { parseExpectationKey, resolveExpectation } from './expectations.ts';
+import { formatPath, lineOf, problemsFromZod, ScenarioError, type Problem } from './problems.ts';
+import { scenarioSchema, type Scenario, type Site } from './schema.ts';
+import { UserError } from '../errors.ts';
+
+export async function loadScenarioFile(file: string, catalogue: Catalogue): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`${file}: cannot read scenario (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  return parseScenario(text, file, catalogue);
+}
+
+export function parseScenario(text: string, file: string, catalogue: Catalogue): Scenario {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      file,
+      doc.errors.map((e) => ({ path: 'YAML', line: lines.linePos(e.pos[0]).line, message: e.message.split('\n')[0] ?? e.code })),
+    );
+  }
+  const located = (problems: Problem[]) =>
+    new ScenarioError(
+      file,
+      problems.map((p) => ({ path: formatPath(p.path), line: lineOf(doc, lines, p.path), message: p.message })),
+    );
+
+  const parsed = scenarioSchema.safeParse(doc.toJS());
+  if (!parsed.success) throw located(problemsFromZod(parsed.error.issues));
+
+  const { $schema: _editorHint, sites, ...rest } = parsed.data;
+  const scenario: Scenario = {
+    ...rest,
+    file,
+    sites: sites.map((s): Site => (typeof s === 'string' ? { name: s, certificate: 'valid' } : s)),
+  };
+  const problems = crossReferenceProblems(scenario, catalogue);
+  if (problems.length > 0) throw located(problems);
+  return scenario;
+}
+
+function listed(names: readonly string[]): string {
+  return names.length > 0 ? names.join(', ') : '(none)';
+}
+
+function duplicates(names: readonly string[]): Map<string, number> {
+  const seen = new Set<string>();
+  const dup = new Map<string, number>();
+  names.forEach((n, i) => (seen.has(n) ? dup.set(n, i) : seen.add(n)));
+  return dup;
+}
+
+function crossReferenceProblems(s: Scenario, catalogue: Catalogue): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: PropertyKey[], message: string) => problems.push({ path, message });
+
+  const known = catalogue.clients;
+  s.clients.forEach((c, i) => {
+    if (!known.includes(c)) add(['clients', i], `unknown client "${c}"; valid clients: ${listed(known)}`);
+  });
+  const checkNamed = (have: readonly string[] | undefined, name: string, path: PropertyKey[], what: string) => {
+    if (have && !have.includes(name)) add(path, `unknown ${what} "${name}"; valid: ${listed(have)}`);
+  };
+  checkNamed(catalogue.presets, s.authority.preset, ['authority', 'preset'], 'authority preset');
+  if (s.interception) {
+    const t = s.interception.targets;
+    if (typeof t === 'string') checkNamed(catalogue.targetLists, t, ['interception', 'targets'], 'target list');
+    checkNamed(catalogue.forgingProfiles, s.interception.forging, ['interception', 'forging'], 'forging profile');
+  }
+
+  const siteNames = s.sites.map((x) => x.name);
+  const stateNames = s.states.map((x) => x.name);
+  for (const [name, i] of duplicates(s.clients)) add(['clients', i], `"${name}" is listed twice`);
+  for (const [name, i] of duplicates(siteNames)) add(['sites', i], `"${name}" is listed twice`);
+  for (const [name, i] of duplicates(stateNames)) add(['states', i, 'name'], `"${name}" is used by two states`);
+  siteNames.forEach((n, i) => {
+    if (s.clients.includes(n)) add(['sites', i], `"${n}" is both a site and a client; expectation keys would be ambiguous`);
+  });
+
+  const clients = new Set(s.clients);
+  const sites = new Set(siteNames);
+  s.states.forEach((state, si) => {
+    for (const key of Object.keys(state.expect)) {
+      const k = parseExpectationKey(key, clients);
+      if (k.client !== undefined && !clients.has(k.client)) {
+        add(['states', si, 'expect', key], `"${k.client}" is not a client of this scenario; clients: ${listed(s.clients)}`);
+      } else if (k.site !== undefined && !sites.has(k.site)) {
+        const kind = key.includes('@') ? 'a site' : 'a client or site';
+        add(['states', si, 'expect', key], `"${k.site}" is not ${kind} of this scenario; clients: ${listed(s.clients)}; sites: ${listed(siteNames)}`);
+      }
+    }
+    const missing: string[] = [];
+    for (const c of s.clients) {
+      for (const site of siteNames) if (!resolveExpectation(state.expect, clients, c, site)) missing.push(`${c}@${site}`);
+    }
+    if (missing.length > 0) {
+      const shown = missing.slice(0, 4).join(', ') + (missing.length > 4 ? `, and ${missing.length - 4} more` : '');
+      add(['states', si, 'expect'], `no expectation for ${shown} (add "*", a client, a site or client@site)`);
+    }
+    for (const c of Object.keys(state.settings ?? {})) {
+      if (!clients.has(c)) add(['states', si, 'settings', c], `"${c}" is not a client of this scenario; clients: ${listed(s.clients)}`);
+    }
+  });
+
+  s.allow.forEach((a, i) => {
+    if (!clients.has(a.client)) add(['allow', i, 'client'], `"${a.client}" is not a client of this scenario; clients: ${listed(s.clients)}`);
+    if (a.site !== undefined && !sites.has(a.site)) add(['allow', i, 'site'], `"${a.site}" is not a site of this scenario; sites: ${listed(siteNames)}`);
+    if (a.state !== undefined && !stateNames.includes(a.state)) add(['allow', i, 'state'], `"${a.state}" is not a state of this scenario; states: ${listed(stateNames)}`);
+  });
+  return problems;
+}

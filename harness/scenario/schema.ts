@@ -1,0 +1,115 @@
+/**
+ * The scenario authoring format: the single source of truth for what a YAML file may say.
+ * Names that live elsewhere (clients, target lists, presets, forging profiles) are checked after
+ * parsing, against what the lab actually has, so the JSON Schema stays a pure shape.
+ */
+import { z } from 'zod';
+
+const hostName = z
+  .string()
+  .regex(/^[a-z0-9*]([a-z0-9.-]*[a-z0-9])?$/i, 'expected a DNS name (letters, digits, dots, dashes)');
+
+/** Authorities a state can refer to: the campaign's rogue root, or the lab's stand-in web PKI. */
+export const authorityRef = z.enum(['rogue', 'lab-public']).meta({
+  description: 'rogue = the scenario authority (the national CA); lab-public = the lab web PKI that signs origins',
+});
+export type AuthorityRef = z.infer<typeof authorityRef>;
+
+/** loaded | refused | flagged, or a client's exact error (which implies refused). */
+export const expectationValue = z
+  .string()
+  .regex(/^\S+$/, 'expected loaded, refused, flagged or an exact error without spaces (e.g. exit-60)')
+  .meta({
+    description: 'loaded | refused | flagged | an exact client error such as exit-60 or net::ERR_CERT_REVOKED (implies refused)',
+  });
+
+export const certificateKind = z.enum(['valid', 'expired', 'not-yet-valid', 'wrong-host', 'self-signed']);
+export type CertificateKind = z.infer<typeof certificateKind>;
+
+const siteEntry = z.union([
+  hostName,
+  z.strictObject({
+    name: hostName,
+    certificate: certificateKind.default('valid').meta({
+      description: 'what the origin presents; anything but valid models a broken server behind the box',
+    }),
+  }),
+]);
+
+const upstreamSchema = z.strictObject({
+  verify: z.boolean().meta({ description: 'the box verifies the origin against the lab web PKI' }),
+  interceptOnlyIfUpstreamValid: z
+    .boolean()
+    .optional()
+    .meta({ description: '2019 trigger: intercept only when the origin certificate is valid, else pass through' }),
+});
+
+const interceptionSchema = z.strictObject({
+  targets: z
+    .union([z.string().min(1), z.array(hostName)])
+    .meta({ description: 'a named target list (kz-2019, kz-2020, ...) or inline SNI names; exact match' }),
+  forging: z.string().min(1).meta({ description: 'forging profile name (kz-2019, mitmproxy-like, ...)' }),
+  upstream: upstreamSchema.default({ verify: true }),
+  mode: z
+    .enum(['sni', 'connect'])
+    .default('sni')
+    .meta({ description: 'preferred front door for clients that support both; others get the door they support' }),
+});
+
+const oneOrMany = <T extends z.ZodType>(item: T) =>
+  z.union([item, z.array(item)]).transform((v): z.infer<T>[] => (Array.isArray(v) ? v : [v]));
+
+const stateSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'expected a short name (letters, digits, . _ -)'),
+  description: z.string().optional(),
+  trust: z.array(authorityRef).default([]).meta({ description: 'roots installed besides lab-public (always trusted)' }),
+  pins: oneOrMany(authorityRef)
+    .optional()
+    .meta({ description: 'lab-public = the real origin keys plus the lab-public root; rogue = the rogue root' }),
+  block: z.strictObject({ spki: z.array(authorityRef) }).optional(),
+  blockInterception: z.array(authorityRef).optional(),
+  knownInterception: z.array(authorityRef).optional(),
+  distrust: z.array(authorityRef).optional(),
+  settings: z
+    .record(z.string(), z.record(z.string(), z.unknown()))
+    .optional()
+    .meta({ description: 'per-client knobs, keyed by client name' }),
+  expect: z.record(z.string(), expectationValue).meta({
+    description: 'keys: "*", a client, a site, or client@site; the most specific key wins (client@site > site > client > *)',
+  }),
+});
+
+const allowSchema = z.strictObject({
+  client: z.string().min(1),
+  site: z.string().min(1).optional(),
+  state: z.string().min(1).optional(),
+  reason: z.string().min(1),
+});
+
+export const scenarioSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'expected a short id (letters, digits, . _ -)'),
+    description: z.string().default(''),
+    authority: z.strictObject({ preset: z.string().min(1) }),
+    interception: interceptionSchema.optional().meta({ description: 'absent = no interception (a baseline)' }),
+    sites: z.array(siteEntry).min(1),
+    clients: z.array(z.string().min(1)).min(1),
+    states: z.array(stateSchema).min(1),
+    allow: z.array(allowSchema).default([]).meta({ description: 'known deviations: the row passes, marked allowed' }),
+  })
+  .meta({ title: 'tls-interception-lab scenario' });
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+type Parsed = z.output<typeof scenarioSchema>;
+
+export interface Site {
+  name: string;
+  certificate: CertificateKind;
+}
+
+/** A validated scenario with sites normalised; what the rest of the harness works with. */
+export type Scenario = Omit<Parsed, 'sites' | '$schema'> & { sites: Site[]; file: string };
+export type State = Parsed['states'][number];
+export type Allowance = Parsed['allow'][number];
+export type Interception = NonNullable<Parsed['interception']>;

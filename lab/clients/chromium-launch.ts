@@ -1,0 +1,117 @@
+/**
+ * Starting Debian's Chromium ourselves (not through Playwright's launcher, which always adds
+ * --disable-component-update and refuses a user-data-dir with fresh contexts) and attaching
+ * playwright-core over CDP.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import type { Route } from './types.ts';
+import { startBrowserProcess, type BrowserProcess } from './browser/process.ts';
+
+/** the real binary; /usr/bin/chromium is a wrapper that adds flags from /etc/chromium.d */
+export const CHROMIUM_BINARIES = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'];
+
+export function findChromium(): string | undefined {
+  return CHROMIUM_BINARIES.find((path) => existsSync(path));
+}
+
+/** where each name's TCP connection goes; `undefined` name = every other name */
+export interface DirectMapping {
+  site: string;
+  host: string;
+  port: number;
+}
+
+export interface ChromiumLaunchPlan {
+  userDataDir: string;
+  home: string;
+  /** names that must always resolve (the CRLSet canary origin) */
+  fixedMappings: DirectMapping[];
+  route: Route;
+  /** direct routes: every site seen so far; the latest route is also the catch-all */
+  siteMappings: DirectMapping[];
+  loadCrlSet: boolean;
+}
+
+function hostRules(plan: ChromiumLaunchPlan): string {
+  const rules = [...plan.fixedMappings, ...plan.siteMappings].map((m) => `MAP ${m.site} ${m.host}:${m.port}`);
+  if (plan.route.kind === 'direct') {
+    // Anything else the browser looks up (background fetches) lands on the lab door too: loopback only.
+    rules.push(`MAP * ${plan.route.host}:${plan.route.port}`);
+  } else {
+    rules.push('MAP * ~NOTFOUND', `EXCLUDE ${plan.route.host}`);
+  }
+  return rules.join(', ');
+}
+
+export function chromiumArgs(plan: ChromiumLaunchPlan): string[] {
+  const args = [
+    '--headless',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--disable-background-networking',
+    '--disable-sync',
+    '--disable-default-apps',
+    '--disable-extensions',
+    '--disable-breakpad',
+    '--disable-domain-reliability',
+    '--metrics-recording-only',
+    '--password-store=basic',
+    '--hide-scrollbars',
+    '--window-size=1024,768',
+    // the CRLSet component must run, but may never reach Google's updater
+    '--component-updater=url-source=http://127.0.0.1:9/',
+    '--remote-debugging-port=0',
+    `--user-data-dir=${plan.userDataDir}`,
+    `--host-resolver-rules=${hostRules(plan)}`,
+  ];
+  if (!plan.loadCrlSet) args.push('--disable-component-update');
+  if (plan.route.kind === 'connect') args.push(`--proxy-server=http://${plan.route.host}:${plan.route.port}`);
+  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  args.push('about:blank');
+  return args;
+}
+
+export interface RunningChromium {
+  browser: Browser;
+  process: BrowserProcess;
+  launchMs: number;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(executable: string, plan: ChromiumLaunchPlan): Promise<RunningChromium> {
+  const started = performance.now();
+  const browserProcess = await startBrowserProcess({
+    executable,
+    args: chromiumArgs(plan),
+    // The user NSS db Chromium reads is $HOME/.pki/nssdb: a throwaway HOME keeps trust private.
+    env: { ...process.env, HOME: plan.home },
+    ready: /DevTools listening on (ws:\/\/\S+)/,
+    timeoutMs: 30_000,
+  });
+  let browser: Browser;
+  try {
+    browser = await chromium.connectOverCDP(browserProcess.endpoint);
+  } catch (error) {
+    await browserProcess.kill();
+    throw error;
+  }
+  return {
+    browser,
+    process: browserProcess,
+    launchMs: performance.now() - started,
+    close: async () => {
+      // A polite Browser.close lets Chromium release its profile lock; the group kill is the guarantee.
+      await browser.newBrowserCDPSession()
+        .then((session) => session.send('Browser.close'))
+        .catch(() => undefined);
+      await Promise.race([
+        new Promise((resolve) => browserProcess.child.once('exit', resolve)),
+        new Promise((resolve) => setTimeout(resolve, 2_000)),
+      ]);
+      await browserProcess.kill();
+    },
+  };
+}

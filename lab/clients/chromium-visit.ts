@@ -1,0 +1,144 @@
+/**
+ * One verdict in Chromium: a fresh browser context (own sockets, so nothing is re-used across a
+ * trust change), CDP's Security domain for the chain, a screenshot of whatever the page became.
+ * Opening a page costs ~200 ms here, so the next context is opened while the caller is busy
+ * elsewhere; a verdict then costs about one navigation.
+ */
+import type { X509Certificate } from 'node:crypto';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { ChainSeen, Observation, VisitTarget } from './types.ts';
+import { certificateFromDer, chainSeen } from './chain.ts';
+import { chromiumNetError, errorMessage } from './browser/errors.ts';
+
+interface VisibleSecurityState {
+  securityState?: string;
+  certificateSecurityState?: { certificate?: string[]; certificateNetworkError?: string };
+  securityStateIssueIds?: string[];
+}
+
+const SECURITY_STATE_GRACE_MS = 300;
+
+interface FreshPage {
+  context: BrowserContext;
+  page: Page;
+  securityState(): Promise<VisibleSecurityState | undefined>;
+}
+
+/** Chromium publishes the verified chain (root included) on load, the received leaf on errors. */
+async function watchSecurityState(cdp: CDPSession): Promise<() => Promise<VisibleSecurityState | undefined>> {
+  let latest: VisibleSecurityState | undefined;
+  let notify: (() => void) | undefined;
+  cdp.on('Security.visibleSecurityStateChanged', (event: { visibleSecurityState: VisibleSecurityState }) => {
+    if (event.visibleSecurityState.certificateSecurityState?.certificate?.length) {
+      latest = event.visibleSecurityState;
+      notify?.();
+    }
+  });
+  await cdp.send('Security.enable');
+  return async () => {
+    if (!latest) {
+      await new Promise<void>((resolve) => {
+        notify = resolve;
+        setTimeout(resolve, SECURITY_STATE_GRACE_MS);
+      });
+    }
+    return latest;
+  };
+}
+
+async function openFreshPage(browser: Browser): Promise<FreshPage> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const securityState = await watchSecurityState(await context.newCDPSession(page));
+    return { context, page, securityState };
+  } catch (error) {
+    await context.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** keeps one unused fresh context ready; never hands the same one out twice */
+export class FreshPages {
+  private spare: Promise<FreshPage> | undefined;
+
+  constructor(private readonly browser: Browser) {}
+
+  take(): Promise<FreshPage> {
+    const taken = this.spare ?? openFreshPage(this.browser);
+    this.spare = undefined;
+    return taken;
+  }
+
+  refill(): void {
+    if (this.spare || !this.browser.isConnected()) return;
+    const spare = openFreshPage(this.browser);
+    spare.catch(() => undefined);
+    this.spare = spare;
+  }
+
+  async dispose(): Promise<void> {
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare) await spare.then((fresh) => fresh.context.close(), () => undefined).catch(() => undefined);
+  }
+}
+
+function chainOf(state: VisibleSecurityState | undefined, anchors: X509Certificate[]): ChainSeen | undefined {
+  const certificates = state?.certificateSecurityState?.certificate;
+  return certificates?.length ? chainSeen(certificates.map((der) => certificateFromDer(der)), anchors) : undefined;
+}
+
+export interface VisitAttempt {
+  observation: Observation;
+  /** the browser reported a network change mid-load: the verdict is not about trust */
+  networkChanged: boolean;
+}
+
+async function navigate(fresh: FreshPage, target: VisitTarget, anchors: X509Certificate[]): Promise<Observation> {
+  try {
+    const response = await fresh.page.goto(target.url, { timeout: target.timeoutMs, waitUntil: 'load' });
+    const state = await fresh.securityState();
+    const issues = state?.securityStateIssueIds?.length ? ` issues=${state.securityStateIssueIds.join(',')}` : '';
+    return {
+      outcome: 'loaded',
+      status: response?.status(),
+      chain: chainOf(state, anchors),
+      durationMs: 0,
+      detail: `securityState=${state?.securityState ?? 'unknown'}${issues}`,
+    };
+  } catch (error) {
+    const code = chromiumNetError(error);
+    return {
+      outcome: 'refused',
+      error: code ?? 'timeout-or-unknown',
+      chain: code ? chainOf(await fresh.securityState(), anchors) : undefined,
+      durationMs: 0,
+      detail: errorMessage(error).split('\n')[0],
+    };
+  }
+}
+
+/** `anchors`: the session's trust anchors, to name the root of a chain sent without it */
+export async function visitOnce(
+  pages: FreshPages,
+  target: VisitTarget,
+  screenshotPath: string,
+  anchors: X509Certificate[],
+): Promise<VisitAttempt> {
+  const fresh = await pages.take();
+  try {
+    const started = performance.now();
+    const observation = await navigate(fresh, target, anchors);
+    observation.durationMs = Math.round(performance.now() - started);
+    if (observation.error === 'net::ERR_NETWORK_CHANGED') return { observation, networkChanged: true };
+    await fresh.page.screenshot({ path: screenshotPath, timeout: 5_000 }).then(
+      () => { observation.artefacts = [screenshotPath]; },
+      (error: unknown) => { observation.detail = `${observation.detail ?? ''}; screenshot failed: ${errorMessage(error)}`; },
+    );
+    return { observation, networkChanged: false };
+  } finally {
+    await fresh.context.close().catch(() => undefined);
+    pages.refill();
+  }
+}

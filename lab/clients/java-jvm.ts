@@ -1,0 +1,126 @@
+/**
+ * The long-lived JVM behind a java session: compiling Visit.java once per machine (cached under
+ * the OS temp dir by source hash) and a line-in, JSON-line-out conversation with one process.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { cleanEnvironment, runClient, tail } from './process.ts';
+
+const VISIT_SOURCE = fileURLToPath(new URL('./java/Visit.java', import.meta.url));
+const compiled = new Map<string, Promise<string>>();
+
+/** Directory holding Visit.class; javac runs only when this source has never been compiled here. */
+export function compiledVisitClass(javac: string): Promise<string> {
+  let pending = compiled.get(javac);
+  if (!pending) {
+    pending = compile(javac);
+    pending.catch(() => compiled.delete(javac));
+    compiled.set(javac, pending);
+  }
+  return pending;
+}
+
+async function compile(javac: string): Promise<string> {
+  const hash = createHash('sha256').update(readFileSync(VISIT_SOURCE)).digest('hex').slice(0, 16);
+  const classDir = join(tmpdir(), `tlslab-java-visit-${hash}`);
+  if (existsSync(join(classDir, 'Visit.class'))) return classDir;
+  // Compile aside and rename: concurrent runs never see a half-written class dir.
+  const staging = mkdtempSync(join(tmpdir(), 'tlslab-java-compile-'));
+  const run = await runClient(javac, ['-d', staging, VISIT_SOURCE], { timeoutMs: 120_000 });
+  if (run.exitCode !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(`javac failed (${run.spawnError ?? `exit ${run.exitCode}`}): ${tail(run.stderr)}`);
+  }
+  try {
+    renameSync(staging, classDir);
+  } catch {
+    rmSync(staging, { recursive: true, force: true }); // another run won the race
+  }
+  return classDir;
+}
+
+export class JvmTimeoutError extends Error {}
+
+export class VisitJvm {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly lines: string[] = [];
+  private waiter: ((line: string | undefined) => void) | undefined;
+  private exited = false;
+  private stderr = '';
+
+  constructor(java: string, jvmArgs: string[], classDir: string, programArgs: string[]) {
+    this.child = spawn(java, [...jvmArgs, '-cp', classDir, 'Visit', ...programArgs], {
+      env: cleanEnvironment(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child.stdin.on('error', () => undefined);
+    this.child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString('utf8')).slice(-4000);
+    });
+    this.child.on('error', (error) => {
+      this.stderr += `\n${error.message}`;
+    });
+    this.child.on('close', () => {
+      this.exited = true;
+      this.deliver(undefined);
+    });
+    createInterface({ input: this.child.stdout }).on('line', (line) => this.deliver(line));
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  get diagnostics(): string {
+    return tail(this.stderr);
+  }
+
+  private deliver(line: string | undefined): void {
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = undefined;
+      waiter(line);
+    } else if (line !== undefined) {
+      this.lines.push(line);
+    }
+  }
+
+  /** Next line from the JVM; undefined when it died; JvmTimeoutError (and a dead JVM) on timeout. */
+  nextLine(timeoutMs: number): Promise<string | undefined> {
+    const queued = this.lines.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.exited) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined;
+        this.kill();
+        reject(new JvmTimeoutError(`no answer from the JVM within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiter = (line) => {
+        clearTimeout(timer);
+        resolve(line);
+      };
+    });
+  }
+
+  send(line: string): void {
+    this.child.stdin.write(`${line}\n`);
+  }
+
+  kill(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+
+  /** Resolves once the process is gone, so close() leaves nothing behind. */
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
+    this.kill();
+    await gone;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Node's own TLS + HTTP stack (node:tls, node:http), in process: anchors as `ca`, pins via
+ * checkServerIdentity, routes applied by opening the socket ourselves (TCP to the route's host,
+ * or through a CONNECT tunnel) with the site as SNI and Host. Verdict = the error's `.code`.
+ */
+import { request as httpRequest } from 'node:http';
+import { connect as connectTls, type TLSSocket } from 'node:tls';
+import { errorCode, errorMessage, nodeTrust, tlsOptions, type NodeTrust } from './node-tls.ts';
+import { openRoute } from './route.ts';
+import { makeSession } from './session.ts';
+import type { ClientShim, Observation, Route, VisitTarget } from './types.ts';
+
+const ROUTES: Route['kind'][] = ['direct', 'connect'];
+
+function handshake(target: VisitTarget, trust: NodeTrust, socket: import('node:net').Socket): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const tls = connectTls({ socket, ...tlsOptions(trust, target.site) });
+    tls.once('secureConnect', () => {
+      tls.off('error', reject);
+      resolve(tls);
+    });
+    tls.once('error', reject);
+  });
+}
+
+function get(target: VisitTarget, tls: TLSSocket): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(target.url);
+    const request = httpRequest({
+      host: target.site,
+      path: `${url.pathname}${url.search}`,
+      headers: { host: url.host, 'user-agent': 'tlslab-node', connection: 'close' },
+      createConnection: () => tls,
+    }, (response) => {
+      response.resume();
+      response.once('end', () => resolve(response.statusCode ?? 0));
+      response.once('error', reject);
+    });
+    request.once('error', reject);
+    request.end();
+  });
+}
+
+async function visitWithNode(target: VisitTarget, trust: NodeTrust): Promise<Omit<Observation, 'durationMs'>> {
+  trust.lastVerifiedChain = undefined;
+  let tls: TLSSocket | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('visit timed out'), { code: 'timeout' })), target.timeoutMs);
+  });
+  try {
+    const work = (async () => {
+      const socket = await openRoute(target);
+      tls = await handshake(target, trust, socket);
+      return get(target, tls);
+    })();
+    work.catch(() => undefined); // after a timeout nobody awaits it any more
+    const status = await Promise.race([work, deadline]);
+    const chain = trust.lastVerifiedChain;
+    return { outcome: 'loaded', status, ...(chain ? { chain, chainSource: 'client' as const } : {}) };
+  } catch (error) {
+    const chain = trust.lastVerifiedChain;
+    return {
+      outcome: 'refused',
+      error: errorCode(error),
+      detail: errorMessage(error),
+      ...(chain ? { chain, chainSource: 'client' as const } : {}),
+    };
+  } finally {
+    clearTimeout(timer);
+    (tls as TLSSocket | undefined)?.destroy();
+  }
+}
+
+export function createNodeShim(): ClientShim {
+  return {
+    name: 'node',
+    kind: 'library',
+    routes: ROUTES,
+    pins: true,
+    probe: async () => ({ available: true, version: `node ${process.versions.node} (OpenSSL ${process.versions.openssl})` }),
+    async prepare(state) {
+      return makeSession({
+        client: 'node',
+        routes: ROUTES,
+        state,
+        visit: (target, context) => visitWithNode(target, nodeTrust(state, context.anchors)),
+      });
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Python 3 (ssl + urllib) through lab/clients/python/visit.py, one interpreter per visit, run
+ * with -I so PYTHON* variables and user site-packages cannot change it. Verdict = the exception
+ * class, with the OpenSSL verify code for certificate errors (SSLCertVerificationError:20).
+ */
+import { fileURLToPath } from 'node:url';
+import { certificateFromDer, chainSeen } from './chain.ts';
+import { ChildTracker, probeBinary, runClient, tail } from './process.ts';
+import { cachedProbe, makeSession, skippedSession, type BinaryOptions } from './session.ts';
+import { writeAnchorBundle } from './trust.ts';
+import type { ClientShim, Observation, Route } from './types.ts';
+
+const ROUTES: Route['kind'][] = ['direct', 'connect'];
+const VISIT_SCRIPT = fileURLToPath(new URL('./python/visit.py', import.meta.url));
+
+interface ScriptResult {
+  outcome: 'loaded' | 'refused';
+  status?: number;
+  error?: string;
+  detail?: string;
+  chain_der: string[];
+}
+
+export function createPythonShim(options: BinaryOptions = {}): ClientShim {
+  const binary = options.binary ?? 'python3';
+  // pyenv-style shims cost ~150 ms per start: visits run the interpreter the shim resolves to.
+  let interpreter = binary;
+  const probe = cachedProbe(() => probeBinary(binary,
+    ['-I', '-c', 'import ssl,sys;print(sys.version.split()[0], ssl.OPENSSL_VERSION);print("executable=" + sys.executable)'],
+    (out) => {
+      interpreter = /^executable=(.+)$/m.exec(out)?.[1] || binary;
+      return /^(3\.\d+\.\d+\S*) (.+)$/m.exec(out)?.slice(1).join(' ');
+    }, 'apt-get install python3'));
+  return {
+    name: 'python',
+    kind: 'library',
+    routes: ROUTES,
+    pins: true,
+    probe,
+    async prepare(state, workDir) {
+      const availability = await probe();
+      if (!availability.available) return skippedSession(availability.reason ?? 'python3 unavailable');
+      const cafile = writeAnchorBundle(state, workDir);
+      const tracker = new ChildTracker();
+      return makeSession({
+        client: 'python',
+        routes: ROUTES,
+        state,
+        async visit(target, context): Promise<Omit<Observation, 'durationMs'>> {
+          const input = JSON.stringify({
+            url: target.url, site: target.site, route: target.route, cafile,
+            pins: state.pins ?? [], timeout: target.timeoutMs / 1000,
+          });
+          const run = await runClient(interpreter, ['-I', VISIT_SCRIPT, input], { timeoutMs: target.timeoutMs + 2_000 }, tracker);
+          if (run.spawnError) return { outcome: 'skipped', detail: `python could not start: ${run.spawnError}` };
+          if (run.timedOut) return { outcome: 'refused', error: 'timeout', detail: tail(run.stderr) };
+          const line = run.stdout.trim().split('\n').pop() ?? '';
+          let result: ScriptResult;
+          try {
+            result = JSON.parse(line) as ScriptResult;
+          } catch {
+            return { outcome: 'refused', error: `exit-${run.exitCode}`, detail: `visit.py gave no verdict: ${tail(run.stderr)}` };
+          }
+          const chain = chainSeen(result.chain_der.map((der) => certificateFromDer(der)), context.anchors);
+          return {
+            outcome: result.outcome,
+            ...(result.status !== undefined ? { status: result.status } : {}),
+            ...(result.error ? { error: result.error } : {}),
+            ...(result.detail ? { detail: result.detail } : {}),
+            ...(chain ? { chain, chainSource: 'client' as const } : {}),
+          };
+        },
+        close: async () => tracker.killAll(),
+      });
+    },
+  };
+}
+
+/** Before 3.13 Python exposes only the leaf, so its pinning is leaf-only (see visit.py). */
+export function pythonPinsLeafOnly(version: string | undefined): boolean {
+  const match = /^3\.(\d+)/.exec(version ?? '');
+  return !match || Number(match[1]) < 13;
+}

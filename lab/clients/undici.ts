@@ -1,0 +1,73 @@
+/**
+ * undici's fetch (the npm package, v7: the same engine as Node's global fetch), in process.
+ * Trust and pins as for the node shim; direct routes through a connector that opens the route's
+ * socket and lets undici's own TLS connector run over it, connect routes through ProxyAgent.
+ * A fresh dispatcher per visit: no pooled connection or TLS session crosses visits.
+ */
+import { createRequire } from 'node:module';
+import { Agent, buildConnector, fetch, ProxyAgent, type Dispatcher } from 'undici';
+import { errorCode, errorMessage, nodeTrust, type NodeTrust } from './node-tls.ts';
+import { openRoute, proxyUrl } from './route.ts';
+import { makeSession } from './session.ts';
+import type { ClientShim, Observation, Route, VisitTarget } from './types.ts';
+
+const ROUTES: Route['kind'][] = ['direct', 'connect'];
+const UNDICI_VERSION = (createRequire(import.meta.url)('undici/package.json') as { version: string }).version;
+
+function dispatcherFor(target: VisitTarget, trust: NodeTrust): Dispatcher {
+  const tls = { ca: trust.ca, checkServerIdentity: trust.checkServerIdentity, maxCachedSessions: 0, timeout: target.timeoutMs };
+  if (target.route.kind === 'connect') return new ProxyAgent({ uri: proxyUrl(target.route), requestTls: tls });
+  const overTls = buildConnector(tls);
+  return new Agent({
+    connect: (options, callback) => {
+      openRoute(target).then(
+        (socket) => overTls({ ...options, httpSocket: socket }, callback),
+        (error: Error) => callback(error, null),
+      );
+    },
+  });
+}
+
+async function visitWithUndici(target: VisitTarget, trust: NodeTrust): Promise<Omit<Observation, 'durationMs'>> {
+  trust.lastVerifiedChain = undefined;
+  const dispatcher = dispatcherFor(target, trust);
+  try {
+    const response = await fetch(target.url, {
+      dispatcher,
+      headers: { 'user-agent': 'tlslab-undici' },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(target.timeoutMs),
+    });
+    await response.arrayBuffer();
+    const chain = trust.lastVerifiedChain;
+    return { outcome: 'loaded', status: response.status, ...(chain ? { chain, chainSource: 'client' as const } : {}) };
+  } catch (error) {
+    const chain = trust.lastVerifiedChain;
+    return {
+      outcome: 'refused',
+      error: errorCode(error),
+      detail: errorMessage(error),
+      ...(chain ? { chain, chainSource: 'client' as const } : {}),
+    };
+  } finally {
+    await dispatcher.destroy().catch(() => undefined);
+  }
+}
+
+export function createUndiciShim(): ClientShim {
+  return {
+    name: 'undici',
+    kind: 'library',
+    routes: ROUTES,
+    pins: true,
+    probe: async () => ({ available: true, version: `undici ${UNDICI_VERSION} on node ${process.versions.node}` }),
+    async prepare(state) {
+      return makeSession({
+        client: 'undici',
+        routes: ROUTES,
+        state,
+        visit: (target, context) => visitWithUndici(target, nodeTrust(state, context.anchors)),
+      });
+    },
+  };
+}

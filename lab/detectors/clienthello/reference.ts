@@ -1,0 +1,51 @@
+/**
+ * What each of the lab's clients looks like on the wire, measured on this machine (Debian 12,
+ * 2026-11-23) by test/detectors/helpers/real-clients.ts against a loopback recorder, plus the
+ * values peers.md §5 measured. The test "reference table matches live clients" re-measures and
+ * fails when a client's stack changes, so this table cannot silently rot.
+ *
+ * Keyed by JA4's b_c parts (cipher hash, extension+signature-algorithm hash): they name the TLS
+ * stack. JA4's first part carries SNI presence, ALPN and counts, which depend on how a program
+ * was called (IP vs name, h1 vs h2), not on which program it is.
+ */
+import type { Grade } from './grade.ts';
+
+export interface ClientReference {
+  client: string;
+  /** JA4 "b_c" of every stack build this client was seen with */
+  stacks: readonly { ja4Stack: string; seen: string }[];
+  /** the worst grade its own ClientHello earns; anything worse at the origin was not its doing */
+  grade: Grade;
+}
+
+export const CLIENT_REFERENCES: readonly ClientReference[] = [
+  {
+    client: 'curl',
+    stacks: [{ ja4Stack: 'e8f1e7e78f70_b26ce05bbdd6', seen: 'curl 7.88.1 / OpenSSL 3.0 (t13d3112h2)' }],
+    grade: 'A',
+  },
+  {
+    client: 'openssl',
+    stacks: [{ ja4Stack: 'e8f1e7e78f70_1f22a2ca17c4', seen: 'openssl s_client 3.0 (t13d311000)' }],
+    grade: 'A',
+  },
+  {
+    client: 'node',
+    stacks: [{ ja4Stack: 'a33745022dd6_1f22a2ca17c4', seen: 'Node 20.20 undici/https (t13d5911h1, t13i590900, peers.md t13d5911h2)' }],
+    // Node's default list keeps OpenSSL's HIGH set, ARIA-GCM included, which MITMEngine grades C
+    grade: 'C',
+  },
+  {
+    client: 'python',
+    stacks: [
+      { ja4Stack: 'e8f1e7e78f70_d41ae481755e', seen: 'Debian python3 3.11.2 urllib / OpenSSL 3.0 (t13d311100)' },
+      { ja4Stack: '85036bcba153_d41ae481755e', seen: 'pyenv Python 3.11.7 urllib (t13d181100, peers.md)' },
+    ],
+    grade: 'A',
+  },
+];
+
+/** "t13d3112h2_e8f1e7e78f70_b26ce05bbdd6" → "e8f1e7e78f70_b26ce05bbdd6" */
+export function ja4Stack(ja4: string): string {
+  return ja4.split('_').slice(1).join('_');
+}

@@ -1,0 +1,137 @@
+/**
+ * Everything a detector may look at for one cell (state × client × site), as plain JSON data.
+ * Plug-ins in other languages read exactly this shape on stdin, so it is a zod schema first and
+ * a TypeScript type second; `evidenceJsonSchema()` hands the same contract to non-TS authors.
+ */
+import { z } from 'zod';
+import type { Observation } from '../clients/types.ts';
+
+const chainSeenSchema = z.object({
+  leafSubject: z.string(),
+  issuer: z.string(),
+  leafSpkiSha256: z.string(),
+  rootSpkiSha256: z.string().optional(),
+});
+
+/** Mirrors lab/clients/types.ts `Observation`; kept structurally identical (see the type test). */
+export const observationSchema = z.object({
+  outcome: z.enum(['loaded', 'refused', 'flagged', 'skipped']),
+  error: z.string().optional(),
+  chain: chainSeenSchema.optional(),
+  status: z.number().int().optional(),
+  durationMs: z.number(),
+  detail: z.string().optional(),
+  artefacts: z.array(z.string()).optional(),
+  retries: z.number().int().optional(),
+});
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// fails to compile the day lab/clients changes Observation without this schema following
+const observationMatchesClientContract: Same<Observation, z.infer<typeof observationSchema>> = true;
+void observationMatchesClientContract;
+
+const skippedProbeSchema = z.object({ skipped: z.string().min(1) });
+
+/** What the interception engine saw on the client leg and sent on the upstream leg. */
+export const engineViewSchema = z.object({
+  clientHello: z
+    .object({
+      sni: z.string().optional(),
+      alpn: z.array(z.string()).optional(),
+      ja3: z.string().optional(),
+      ja4: z.string().optional(),
+      version: z.string().optional(),
+    })
+    .optional(),
+  upstreamHello: z
+    .object({ ja3: z.string().optional(), ja4: z.string().optional(), destination: z.string().optional() })
+    .optional(),
+  decision: z
+    .object({ action: z.enum(['intercept', 'passthrough', 'reject']), reason: z.string() })
+    .optional(),
+  handshakeFailures: z
+    .array(z.object({ side: z.enum(['client', 'upstream']), cause: z.string(), message: z.string() }))
+    .optional(),
+});
+
+export const TLS_VERSION_NAMES = ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1', 'SSLv3', 'SSLv2', 'unknown'] as const;
+export type TlsVersionName = (typeof TLS_VERSION_NAMES)[number];
+
+/** The ClientHello as the origin server received it (after any interceptor). */
+export const originClientHelloSchema = z.object({
+  ja3: z.string(),
+  ja4: z.string(),
+  /** highest version offered: supported_versions when present, else the legacy ClientHello version */
+  tlsVersion: z.enum(TLS_VERSION_NAMES),
+  /** cipher suite code points in offered order, GREASE included as received */
+  ciphers: z.array(z.number().int().min(0).max(0xffff)),
+  /** extension ids in offered order */
+  extensions: z.array(z.number().int().min(0).max(0xffff)),
+});
+
+export const evidenceSchema = z.object({
+  scenario: z.string(),
+  state: z.string(),
+  client: z.string(),
+  site: z.string(),
+  /** the lab knows whether this cell's connection was intercepted; detectors must not read it */
+  groundTruth: z.object({ intercepted: z.boolean() }),
+  observation: observationSchema,
+  /** the full chain the client was served, leaf first, PEM (roots only if the server sent them) */
+  chainPem: z.array(z.string()).optional(),
+  /** the leaf the real origin presents for this site */
+  originCertPem: z.string().optional(),
+  engine: engineViewSchema,
+  origin: z.object({
+    clientHello: originClientHelloSchema.optional(),
+    userAgent: z.string().optional(),
+  }),
+  probes: z
+    .object({
+      /** Hyperquack-style: the chain fetched for the same site from another vantage point */
+      crossVantage: z.union([z.object({ chainPem: z.array(z.string()).min(1) }), skippedProbeSchema]).optional(),
+      /**
+       * TTL-limited probe: interceptorHop = the smallest IP TTL on the ClientHello that still drew a
+       * certificate back; originHop = the hop count to the origin itself (null: never answered).
+       */
+      ttl: z
+        .union([
+          z.object({ interceptorHop: z.number().int().positive().nullable(), originHop: z.number().int().positive() }),
+          skippedProbeSchema,
+        ])
+        .optional(),
+    })
+    .optional(),
+  /** the lab's "public store": PEM anchors a user would get from their OS/browser vendor */
+  publicAnchorsPem: z.array(z.string()),
+});
+
+export type Evidence = z.infer<typeof evidenceSchema>;
+
+/** What a plug-in receives: the evidence without the answer. */
+export const pluginEvidenceSchema = evidenceSchema.omit({ groundTruth: true });
+export type PluginEvidence = z.infer<typeof pluginEvidenceSchema>;
+export type OriginClientHello = z.infer<typeof originClientHelloSchema>;
+export type EngineView = z.infer<typeof engineViewSchema>;
+
+/** Names one cell in messages. */
+export interface CellKey {
+  scenario: string;
+  state: string;
+  client: string;
+  site: string;
+}
+
+export function describeCell(cell: CellKey): string {
+  return `${cell.scenario}/${cell.state}/${cell.client}/${cell.site}`;
+}
+
+/** Validates untrusted JSON (a file, a plug-in's stdin) into Evidence, with every problem listed. */
+export function parseEvidence(json: unknown): Evidence {
+  return evidenceSchema.parse(json);
+}
+
+/** JSON Schema of what a plug-in reads on stdin. */
+export function evidenceJsonSchema(): unknown {
+  return z.toJSONSchema(pluginEvidenceSchema);
+}

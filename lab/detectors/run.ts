@@ -1,0 +1,39 @@
+/**
+ * Runs a set of detectors over every cell of a run. Each call sees the whole run (RunContext),
+ * which is how cross-cell tells work without a second pass or hidden state.
+ */
+import { describeCell, type Evidence } from './evidence.ts';
+import type { Detector, Finding, RunContext } from './types.ts';
+import { UserError } from '../../harness/errors.ts';
+
+export interface DetectorFinding {
+  detector: string;
+  finding: Finding;
+}
+
+export interface CellFindings {
+  evidence: Evidence;
+  findings: DetectorFinding[];
+}
+
+export async function inspectAll(detectors: readonly Detector[], evidences: readonly Evidence[]): Promise<CellFindings[]> {
+  const run: RunContext = { evidences };
+  const results: CellFindings[] = [];
+  for (const evidence of evidences) {
+    const findings = await Promise.all(
+      detectors.map(async (detector) => ({ detector: detector.name, finding: await inspectOne(detector, evidence, run) })),
+    );
+    results.push({ evidence, findings });
+  }
+  return results;
+}
+
+async function inspectOne(detector: Detector, evidence: Evidence, run: RunContext): Promise<Finding> {
+  try {
+    return await detector.inspect(evidence, run);
+  } catch (err) {
+    const where = `detector "${detector.name}" on ${describeCell(evidence)}`;
+    if (err instanceof UserError) throw new UserError(`${where}: ${err.message}`, err.exitCode);
+    throw new Error(`${where} failed: ${(err as Error).message}`, { cause: err });
+  }
+}

@@ -1,0 +1,52 @@
+import { GenericContainer } from 'testcontainers';
+import { callEngine, type EngineEndpoint } from './engine-api.ts';
+import type { LabNetwork } from './networks.ts';
+
+/**
+ * GenericContainer with what testcontainers 11 lacks for the lab: a resolver of our choosing and
+ * extra networks joined before start. Networks are never given as aliases: testcontainers then
+ * creates the container on the default bridge first, which has NAT to the outside.
+ */
+export class LabContainer extends GenericContainer {
+  private extraNetworks: LabNetwork[] = [];
+  private endpoint: EngineEndpoint | undefined;
+
+  withDns(servers: string[]): this {
+    this.hostConfig.Dns = servers;
+    return this;
+  }
+
+  withExtraNetworks(endpoint: EngineEndpoint, networks: LabNetwork[]): this {
+    this.endpoint = endpoint;
+    this.extraNetworks = networks;
+    return this;
+  }
+
+  protected override async containerCreated(containerId: string): Promise<void> {
+    for (const network of this.extraNetworks) {
+      const res = await callEngine(this.endpoint!, 'POST', `/networks/${network.id}/connect`, 15_000, { Container: containerId });
+      if (res.status >= 300) throw new Error(`connect ${containerId.slice(0, 12)} to ${network.name}: HTTP ${res.status} ${res.body.trim()}`);
+    }
+  }
+}
+
+/** Splits a container's log stream into JSON lines (anything else on the stream is ignored). */
+export function jsonLines(onLine: (value: unknown) => void): (stream: NodeJS.ReadableStream) => void {
+  return (stream) => {
+    let rest = '';
+    stream.on('data', (chunk: Buffer | string) => {
+      rest += chunk.toString();
+      let nl: number;
+      while ((nl = rest.indexOf('\n')) >= 0) {
+        const line = rest.slice(0, nl).trim();
+        rest = rest.slice(nl + 1);
+        if (!line.startsWith('{')) continue;
+        try {
+          onLine(JSON.parse(line));
+        } catch {
+          // a line that only looked like JSON
+        }
+      }
+    });
+  };
+}

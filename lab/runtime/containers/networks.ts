@@ -1,0 +1,89 @@
+import { callEngine, callEngineJson, type EngineEndpoint } from './engine-api.ts';
+
+export interface LabNetwork {
+  name: string;
+  id: string;
+  /** CIDR, e.g. 10.89.3.0/24 */
+  subnet: string;
+  /** the host side of the bridge (the host can reach the network's containers through it) */
+  bridgeAddress?: string;
+}
+
+interface LibpodNetwork {
+  name: string;
+  id: string;
+  subnets?: { subnet: string; gateway?: string }[];
+}
+
+interface CompatNetwork {
+  Id: string;
+  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] };
+}
+
+/** Subnets the lab picks itself when the host must have an address on the bridge. */
+const HOST_REACHABLE_RANGE = '10.204';
+const SUBNET_ATTEMPTS = 24;
+
+function libpodCreate(endpoint: EngineEndpoint, name: string, labels: Record<string, string>, third?: number) {
+  return callEngine(endpoint, 'POST', '/v4.0.0/libpod/networks/create', 15_000, {
+    name,
+    driver: 'bridge',
+    internal: true,
+    dns_enabled: false,
+    labels,
+    ...(third === undefined ? {} : { subnets: [{ subnet: `${HOST_REACHABLE_RANGE}.${third}.0/24`, gateway: `${HOST_REACHABLE_RANGE}.${third}.1` }] }),
+  });
+}
+
+/**
+ * An internal network: no NAT, no default route in its containers. On podman the libpod API is
+ * used so that aardvark-dns can be switched off too: it would answer outside names by asking the
+ * host's resolvers, a way out of the lab. testcontainers' own Network is never internal.
+ * podman gives an internal network without DNS no address on the host's bridge, so the host cannot
+ * reach it at all; `hostReachable` asks for one (a subnet under 10.204/16, picked here).
+ */
+export async function createInternalNetwork(
+  endpoint: EngineEndpoint,
+  name: string,
+  labels: Record<string, string>,
+  options: { hostReachable?: boolean } = {},
+): Promise<LabNetwork> {
+  let libpod = await libpodCreate(endpoint, name, labels, options.hostReachable ? 1 + Math.floor(Math.random() * 250) : undefined);
+  for (let attempt = 1; options.hostReachable && libpod.status >= 300 && /already used/.test(libpod.body) && attempt < SUBNET_ATTEMPTS; attempt++) {
+    libpod = await libpodCreate(endpoint, name, labels, 1 + Math.floor(Math.random() * 250));
+  }
+  if (libpod.status < 300) {
+    const net = JSON.parse(libpod.body) as LibpodNetwork;
+    const first = net.subnets?.[0];
+    if (!first) throw new Error(`network ${name}: podman assigned no subnet`);
+    return { name: net.name, id: net.id, subnet: first.subnet, ...(first.gateway ? { bridgeAddress: first.gateway } : {}) };
+  }
+  if (libpod.status !== 404) throw new Error(`network ${name}: HTTP ${libpod.status} ${libpod.body.trim()}`);
+  // a Docker engine (no libpod API): its internal networks have no outbound path either
+  const created = await callEngineJson<{ Id: string }>(endpoint, 'POST', '/networks/create', {
+    Name: name,
+    Driver: 'bridge',
+    Internal: true,
+    CheckDuplicate: true,
+    Labels: labels,
+  });
+  const inspected = await callEngineJson<CompatNetwork>(endpoint, 'GET', `/networks/${created.Id}`);
+  const config = inspected.IPAM?.Config?.[0];
+  if (!config?.Subnet) throw new Error(`network ${name}: engine assigned no subnet`);
+  return { name, id: created.Id, subnet: config.Subnet, ...(config.Gateway ? { bridgeAddress: config.Gateway } : {}) };
+}
+
+export async function removeNetwork(endpoint: EngineEndpoint, network: LabNetwork): Promise<void> {
+  const res = await callEngine(endpoint, 'DELETE', `/networks/${network.id}`);
+  if (res.status >= 300 && res.status !== 404) throw new Error(`network ${network.name}: HTTP ${res.status} ${res.body.trim()}`);
+}
+
+/** Whether an IPv4 address lies in a CIDR (for the leak checks). */
+export function inSubnet(address: string, cidr: string): boolean {
+  const [base, bitsText] = cidr.split('/');
+  const bits = Number(bitsText);
+  const toInt = (a: string) => a.split('.').reduce((n, part) => (n << 8) + Number(part), 0) >>> 0;
+  if (!base || !Number.isInteger(bits)) return false;
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  return ((toInt(address) & mask) >>> 0) === ((toInt(base) & mask) >>> 0);
+}

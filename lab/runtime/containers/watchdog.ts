@@ -1,0 +1,56 @@
+/**
+ * Detached guard for one lab process (the lab's stand-in for Ryuk, needing no pulled image): when
+ * the owner exits without cleaning up (a crash, a kill -9), it removes every container and network
+ * the owner labelled, stops the podman service the owner started and removes its run dir.
+ * Usage: watchdog.ts JSON   ({ ownerPid, dockerHost, servicePid?, serviceDir?, forwardingBefore? })
+ */
+import { rmSync } from 'node:fs';
+import { endpointFromDockerHost } from './engine-api.ts';
+import { reap } from './reaper.ts';
+import { ownerTag } from './labels.ts';
+import { restoreHostForwarding } from './host-forwarding.ts';
+
+export interface WatchdogOrders {
+  ownerPid: number;
+  dockerHost: string;
+  servicePid?: number;
+  serviceDir?: string;
+  forwardingBefore?: string;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+async function cleanUpAfter(orders: WatchdogOrders): Promise<void> {
+  const endpoint = endpointFromDockerHost(orders.dockerHost);
+  try {
+    const report = await reap(endpoint, { owner: ownerTag(orders.ownerPid) });
+    process.stderr.write(`tlslab watchdog: owner ${orders.ownerPid} gone; removed ${report.containers.length} containers, ${report.networks.length} networks\n`);
+  } catch (err) {
+    process.stderr.write(`tlslab watchdog: reap failed: ${(err as Error).message}\n`);
+  }
+  if (orders.servicePid !== undefined && alive(orders.servicePid)) {
+    process.kill(orders.servicePid, 'SIGTERM');
+    for (let i = 0; i < 50 && alive(orders.servicePid); i++) await new Promise((r) => setTimeout(r, 100));
+    if (alive(orders.servicePid)) process.kill(orders.servicePid, 'SIGKILL');
+  }
+  if (orders.serviceDir) rmSync(orders.serviceDir, { recursive: true, force: true });
+  process.stderr.write(`tlslab watchdog: host ip_forward ${restoreHostForwarding(orders.forwardingBefore)}\n`);
+}
+
+async function main(): Promise<void> {
+  const orders = JSON.parse(process.argv[2] ?? '{}') as WatchdogOrders;
+  if (!Number.isInteger(orders.ownerPid)) throw new Error('watchdog: ownerPid missing');
+  // the owner sends SIGTERM after a clean shutdown: nothing is left to do then
+  process.on('SIGTERM', () => process.exit(0));
+  while (alive(orders.ownerPid)) await new Promise((r) => setTimeout(r, 500));
+  await cleanUpAfter(orders);
+}
+
+await main();

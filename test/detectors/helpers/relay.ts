@@ -1,0 +1,59 @@
+/**
+ * A minimal intercepting relay built on Node's TLS, like the lab's engine: it terminates the
+ * client's TLS with a forged leaf and re-originates to the origin with its own ClientHello,
+ * forwarding the HTTP request (User-Agent included) unchanged. Loopback only.
+ */
+import { createServer, request } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { SecureVersion } from 'node:tls';
+
+export interface Relay {
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface RelayOptions {
+  /** forged leaf chain and key presented to the client */
+  certPem: string;
+  keyPem: string;
+  originPort: number;
+  /** model a weak box upstream (the 2019 box offered TLS 1.2 only) */
+  maxVersion?: SecureVersion;
+  ciphers?: string;
+}
+
+export async function startRelay(options: RelayOptions): Promise<Relay> {
+  const server = createServer({ cert: options.certPem, key: options.keyPem }, (incoming, outgoing) => {
+    const servername = (incoming.headers.host ?? 'localhost').split(':')[0]!;
+    const upstream = request(
+      {
+        host: '127.0.0.1',
+        port: options.originPort,
+        servername,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+        // the lab's origin is signed by lab-public; verification is not what this relay models
+        rejectUnauthorized: false,
+        agent: false,
+        ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
+        ...(options.ciphers ? { ciphers: options.ciphers } : {}),
+      },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    upstream.on('error', () => outgoing.destroy());
+    incoming.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderTable } from '../../harness/report/table.ts';
+import { renderJunit } from '../../harness/report/junit.ts';
+import { renderTap } from '../../harness/report/tap.ts';
+import type { ScenarioRun } from '../../harness/runner/run-scenario.ts';
+import type { ResultRow } from '../../harness/runner/results.ts';
+
+function row(partial: Partial<ResultRow> & Pick<ResultRow, 'state' | 'client' | 'site' | 'expected'>): ResultRow {
+  return { actual: { outcome: 'loaded', error: null, chain: null }, pass: true, ...partial };
+}
+
+const run: ScenarioRun = {
+  wallMs: 1234,
+  evidence: { engineEvents: [], origins: {} },
+  result: {
+    scenario: 'demo',
+    runtime: 'loopback',
+    detectors: [],
+    rows: [
+      row({ state: 'not-installed', client: 'curl', site: 'vk.com', expected: 'exit-60', actual: { outcome: 'refused', error: 'exit-60', chain: null } }),
+      row({ state: 'not-installed', client: 'wget', site: 'vk.com', expected: 'exit-5', pass: false }),
+      row({ state: 'not-installed', client: 'java', site: 'vk.com', expected: 'loaded', actual: { outcome: 'skipped', error: null, chain: null }, pass: false, skipped: 'java is not installed (apt-get install openjdk-17-jre-headless)' }),
+      row({ state: 'installed', client: 'curl', site: 'vk.com', expected: 'loaded' }),
+      row({ state: 'installed', client: 'wget', site: 'vk.com', expected: 'exit-5', allowed: 'wget <1.21 & "quoted"' }),
+      row({ state: 'installed', client: 'java', site: 'vk.com', expected: 'loaded', actual: { outcome: 'skipped', error: null, chain: null }, pass: false, skipped: 'java is not installed (apt-get install openjdk-17-jre-headless)' }),
+    ],
+  },
+};
+
+test('table: one column per client, ✓/✗/– cells with the short error, no colour when asked', () => {
+  const text = renderTable(run, { color: false });
+  const lines = text.split('\n');
+  assert.match(lines[1] ?? '', /^state\s+site\s+curl\s+wget\s+java$/);
+  assert.match(text, /not-installed\s+vk\.com\s+✓ exit-60\s+✗ loaded≠exit-5\s+– skipped/);
+  assert.match(text, /installed\s+vk\.com\s+✓ loaded\s+✓ loaded\*\s+– skipped/);
+  assert.match(text, /6 rows: 3 passed \(1 allowed\), 1 failed, 2 skipped/);
+  assert.match(text, /✗ not-installed wget@vk\.com: expected exit-5, got loaded/);
+  // one line per distinct skip reason, not one per row
+  assert.equal(text.split('java is not installed').length - 1, 1);
+  assert.doesNotMatch(text, /\x1b\[/);
+  assert.match(renderTable(run, { color: true }), /\x1b\[31m✗/);
+});
+
+test('JUnit: well-formed XML-ish, counts and a failure/skipped element per row', () => {
+  const xml = renderJunit([run]);
+  assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites /);
+  assert.match(xml, /<testsuite name="demo" tests="6" failures="1" errors="0" skipped="2" time="1.234">/);
+  assert.equal((xml.match(/<testcase /g) ?? []).length, 6);
+  assert.equal((xml.match(/<failure /g) ?? []).length, 1);
+  assert.equal((xml.match(/<skipped /g) ?? []).length, 2);
+  assert.match(xml, /allowed: wget &lt;1\.21 &amp; &quot;quoted&quot;/);
+  // every opened element is closed, in order
+  const stack: string[] = [];
+  for (const [, closing, name, selfClosing] of xml.matchAll(/<(\/?)([a-z-]+)[^>]*?(\/?)>/g)) {
+    if (closing) assert.equal(stack.pop(), name);
+    else if (!selfClosing) stack.push(name!);
+  }
+  assert.deepEqual(stack, []);
+  assert.doesNotMatch(xml.replace(/&(amp|lt|gt|quot|apos);/g, ''), /&/);
+});
+
+test('TAP: version, plan line, ok/not ok per row, SKIP with its reason', () => {
+  const tap = renderTap([run]);
+  const lines = tap.trimEnd().split('\n');
+  assert.equal(lines[0], 'TAP version 14');
+  assert.equal(lines[1], '1..6');
+  assert.equal(lines.filter((l) => /^ok \d+ /.test(l)).length, 5);
+  assert.equal(lines.filter((l) => /^not ok \d+ /.test(l)).length, 1);
+  assert.ok(lines.includes('not ok 2 - demo not-installed wget@vk.com'));
+  assert.match(tap, /^ok 3 - demo not-installed java@vk\.com # SKIP java is not installed/m);
+});

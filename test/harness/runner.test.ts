@@ -1,0 +1,124 @@
+/**
+ * The matrix runner against a scripted runtime and scripted clients: expansion, one prepare per
+ * (state, client), skips with reasons, a throwing shim failing its rows, the lab always torn down.
+ * The real runtime and real clients are exercised by scenarios.test.ts.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClientShim, Observation, TrustState } from '../../lab/clients/types.ts';
+import type { Lab, Runtime, Topology } from '../../lab/runtime/types.ts';
+import { runScenario, type ClientSource } from '../../harness/runner/run-scenario.ts';
+import { exitCodeFor } from '../../harness/runner/results.ts';
+import { parseScenario } from '../../harness/scenario/load.ts';
+
+const scenarioText = `id: scripted
+authority: { preset: qaznet-2019 }
+interception: { targets: [vk.com], forging: kz-2019 }
+sites: [vk.com, control.example.kz]
+clients: [trusting, proxy-only, absent, crashing]
+states:
+  - name: not-installed
+    expect: { "*": exit-60, control.example.kz: loaded }
+  - name: installed
+    trust: [rogue]
+    expect: { "*": loaded }
+`;
+
+function scriptedRuntime(log: string[]): Runtime {
+  return {
+    name: 'scripted',
+    probe: async () => ({ available: true }),
+    async up(topology: Topology): Promise<Lab> {
+      log.push(`up ${topology.origins.map((o) => o.name).join(',')} intercept=${[...(topology.interception?.targets.names ?? [])].join(',')}`);
+      return {
+        runtime: 'scripted',
+        routeKinds: ['direct'],
+        urlFor: (site) => `https://${site}:4433/`,
+        routeFor: (_site, kind) => ({ kind, host: '127.0.0.1', port: 4433 }),
+        originView: () => [],
+        engineEvents: () => [],
+        down: async () => void log.push('down'),
+      };
+    },
+  };
+}
+
+function shim(name: string, behaviour: Partial<ClientShim> & { see?: (state: TrustState, site: string) => Observation }): ClientShim {
+  return {
+    name,
+    kind: 'cli',
+    probe: async () => ({ available: true, version: '1' }),
+    async prepare(state) {
+      return {
+        visit: async (target) => behaviour.see!(state, target.site),
+        close: async () => undefined,
+      };
+    },
+    ...behaviour,
+  };
+}
+
+test('runner: expands the grid, prepares once per (state, client), skips and fails with reasons', async () => {
+  const log: string[] = [];
+  const prepared: string[] = [];
+  const trusting = shim('trusting', {
+    see: (state, site) =>
+      site === 'control.example.kz' || state.anchors.some((a) => a.endsWith('rogue-root.pem'))
+        ? { outcome: 'loaded', durationMs: 1 }
+        : { outcome: 'refused', error: 'exit-60', durationMs: 1 },
+  });
+  const countingTrusting: ClientShim = {
+    ...trusting,
+    prepare: async (state, dir) => {
+      prepared.push(dir);
+      return trusting.prepare(state, dir);
+    },
+  };
+  const shims: Record<string, ClientShim> = {
+    trusting: countingTrusting,
+    'proxy-only': shim('proxy-only', { routes: ['connect'], see: () => ({ outcome: 'loaded', durationMs: 1 }) }),
+    absent: shim('absent', { probe: async () => ({ available: false, reason: 'absent is not installed (apt-get install absent)' }) }),
+    crashing: shim('crashing', {
+      see: () => {
+        throw new Error('boom');
+      },
+    }),
+  };
+  const clients: ClientSource = {
+    shim: (n) => shims[n],
+    availability: (n) => shims[n]!.probe(),
+  };
+  const scenario = parseScenario(scenarioText, 'scripted.yaml', { clients: Object.keys(shims) });
+  const workDir = await mkdtemp(join(tmpdir(), 'tlslab-test-'));
+  try {
+    const { result } = await runScenario(scenario, { runtime: scriptedRuntime(log), clients, workDir, concurrency: 3 });
+    assert.equal(result.rows.length, 2 * 4 * 2);
+    assert.deepEqual(log, ['up vk.com,control.example.kz intercept=vk.com', 'down']);
+    assert.equal(prepared.length, 2, 'one prepare per state for the trusting client');
+
+    const rowsOf = (client: string) => result.rows.filter((r) => r.client === client);
+    assert.ok(rowsOf('trusting').every((r) => r.pass && r.skipped === undefined));
+    assert.deepEqual(
+      rowsOf('trusting').map((r) => `${r.state} ${r.site} ${r.actual.outcome} ${r.actual.error}`),
+      ['not-installed vk.com refused exit-60', 'not-installed control.example.kz loaded null', 'installed vk.com loaded null', 'installed control.example.kz loaded null'],
+    );
+    for (const r of rowsOf('proxy-only')) assert.match(r.skipped ?? '', /proxy-only reaches sites only via connect; the scripted runtime offers direct/);
+    for (const r of rowsOf('absent')) assert.equal(r.skipped, 'absent is not installed (apt-get install absent)');
+    for (const r of [...rowsOf('proxy-only'), ...rowsOf('absent')]) {
+      assert.equal(r.pass, false, 'a skipped row is never passed');
+      assert.equal(r.actual.outcome, 'skipped');
+    }
+    for (const r of rowsOf('crashing')) {
+      assert.equal(r.pass, false);
+      assert.equal(r.skipped, undefined, 'a crash is a failure, not a skip');
+      assert.equal(r.actual.detail, 'shim failed: boom');
+    }
+    assert.equal(exitCodeFor([result]), 1);
+    assert.equal(exitCodeFor([{ ...result, rows: result.rows.filter((r) => r.client !== 'crashing') }]), 0);
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+});
