@@ -1,5 +1,109 @@
-import type { Command } from 'commander';
+import { isIP } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { UserError } from '../errors.ts';
+import { loadAuthority, createForger, PROFILE_NAMES, parseCertificates } from '../../lab/ca/index.ts';
+import { startEngine } from '../../lab/proxy/index.ts';
+import { targetPolicyFrom, TARGET_LIST_NAMES } from '../../lab/proxy/targets.ts';
+import type { Destination, EngineEvent, UpstreamPolicy } from '../../lab/proxy/types.ts';
 
-export function registerProxyCommand(_program: Command): void {
-  // filled in by the module that owns this command
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function parseHostPort(text: string, flag: string): Destination {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s\[\]]+)):(\d{1,5})$/.exec(text);
+  const port = Number(m?.[3]);
+  if (!m || !Number.isInteger(port) || port > 65_535) throw new UserError(`${flag} must be HOST:PORT (e.g. 127.0.0.1:8443), got "${text}"`);
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+/** NAME=HOST:PORT entries: where the SNI door (and CONNECT) sends each name. */
+export function parseMap(entries: readonly string[]): Map<string, Destination> {
+  const map = new Map<string, Destination>();
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new UserError(`--map must be NAME=HOST:PORT, got "${entry}"`);
+    map.set(entry.slice(0, eq).toLowerCase(), parseHostPort(entry.slice(eq + 1), '--map'));
+  }
+  return map;
+}
+
+interface ProxyFlags {
+  ca: string;
+  profile: string;
+  listen: string;
+  mode: 'connect' | 'sni';
+  targets: string;
+  map?: string[];
+  upstreamCa?: string;
+  verifyUpstream: boolean;
+  keylog?: string;
+  events?: boolean;
+  allowRemote?: boolean;
+  onlyIfUpstreamValid?: boolean;
+}
+
+export function registerProxyCommand(program: Command): void {
+  program
+    .command('proxy')
+    .description('run the interception engine (Ctrl-C stops it)')
+    .requiredOption('--ca <dir>', 'authority directory (from `tlslab ca create`)')
+    .addOption(new Option('--profile <name>', 'forging profile').choices(PROFILE_NAMES).makeOptionMandatory())
+    .requiredOption('--listen <host:port>', 'address to listen on (loopback unless --allow-remote)')
+    .addOption(new Option('--mode <door>', 'front door').choices(['connect', 'sni']).default('connect'))
+    .option('--targets <list|file|*>', `intercepted names: ${TARGET_LIST_NAMES.join(', ')}, a file (one name a line) or * for every name`, 'kz-2019')
+    .option('--map <name=host:port>', 'where a name really lives (repeatable; `*=HOST:PORT` is the default)', collect)
+    .option('--upstream-ca <file>', 'PEM anchors the origins are verified against')
+    .option('--no-verify-upstream', 'do not verify origins (a "laundering" middlebox)')
+    .option('--only-if-upstream-valid', '2019 trigger: intercept only when the origin shows a valid certificate')
+    .option('--keylog <file>', 'SSLKEYLOGFILE-format key log for both legs')
+    .option('--events', 'print one JSON line per engine event on stdout')
+    .option('--allow-remote', 'allow a non-loopback listen address')
+    .action(async (flags: ProxyFlags) => {
+      const listen = parseHostPort(flags.listen, '--listen');
+      if (!isLoopback(listen.host) && !flags.allowRemote) {
+        throw new UserError(`--listen ${flags.listen} is not a loopback address; add --allow-remote to listen there`);
+      }
+      const map = parseMap(flags.map ?? []);
+      const targets = targetPolicyFrom(flags.targets);
+      const upstream: UpstreamPolicy = { verify: flags.verifyUpstream };
+      if (flags.upstreamCa) {
+        if (!flags.verifyUpstream) throw new UserError('--upstream-ca and --no-verify-upstream contradict each other');
+        const text = await readFile(flags.upstreamCa, 'utf8').catch((err: NodeJS.ErrnoException) => {
+          throw new UserError(`cannot read --upstream-ca ${flags.upstreamCa}: ${err.code ?? err.message}`);
+        });
+        let certificates: unknown[];
+        try {
+          certificates = parseCertificates(text);
+        } catch (err) {
+          throw new UserError(`--upstream-ca ${flags.upstreamCa}: ${(err as Error).message}`);
+        }
+        if (certificates.length === 0) throw new UserError(`--upstream-ca ${flags.upstreamCa} holds no certificate`);
+        upstream.caPem = [text];
+      }
+      if (flags.onlyIfUpstreamValid) upstream.interceptOnlyIfUpstreamValid = true;
+      const authority = await loadAuthority(flags.ca);
+      const forger = await createForger(authority, flags.profile);
+      const fallback = map.get('*');
+      const engine = await startEngine({
+        listen,
+        mode: flags.mode,
+        targets,
+        forger,
+        upstream,
+        resolve: (name, port) => map.get(name.toLowerCase()) ?? (fallback ? { host: fallback.host, port: fallback.port || port } : undefined),
+        ...(flags.keylog ? { keylogFile: flags.keylog } : {}),
+      });
+      if (flags.events) engine.on('event', (event: EngineEvent) => process.stdout.write(JSON.stringify(event) + '\n'));
+      process.stderr.write(`tlslab proxy: ${flags.mode} door on ${engine.address.host}:${engine.address.port}, profile ${forger.profile}, ${targets.wildcard ? 'every name' : `${targets.names.size} target names`}\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await engine.close();
+    });
 }

@@ -15,7 +15,7 @@ export function actualText(row: ResultRow): string {
 }
 
 /** `✓ exit-60`, `✗ loaded≠exit-60` (actual≠expected), `– skipped`; allowed deviations get a `*`. */
-export function cellText(row: ResultRow, maxErrorLength = 30): string {
+export function cellText(row: ResultRow, maxErrorLength = 26): string {
   const shorten = (s: string) => (s.length > maxErrorLength ? `${s.slice(0, maxErrorLength - 1)}…` : s);
   switch (statusOf(row)) {
     case 'skip':

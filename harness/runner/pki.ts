@@ -47,8 +47,22 @@ function issueFor(publicCa: AuthorityMaterial, site: string, kind: CertificateKi
   }
 }
 
+// Authorities are immutable once made; scenarios of one run share them (an RSA root costs seconds).
+// They live only in this process's memory and under the run's temp dir.
+const authorities = new Map<string, Promise<AuthorityMaterial>>();
+
+function authorityFor(preset: string): Promise<AuthorityMaterial> {
+  let pending = authorities.get(preset);
+  if (!pending) {
+    pending = createAuthority(preset);
+    authorities.set(preset, pending);
+    pending.catch(() => authorities.delete(preset));
+  }
+  return pending;
+}
+
 export async function buildScenarioPki(scenario: Scenario, dir: string): Promise<ScenarioPki> {
-  const [publicCa, rogue] = await Promise.all([createAuthority('lab-public'), createAuthority(scenario.authority.preset)]);
+  const [publicCa, rogue] = await Promise.all([authorityFor('lab-public'), authorityFor(scenario.authority.preset)]);
   const origins = await Promise.all(
     scenario.sites.map(async (site): Promise<OriginSpec> => {
       const issued = await issueFor(publicCa, site.name, site.certificate);

@@ -6,8 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Availability, ClientShim, Observation } from '../../lab/clients/types.ts';
-import type { Lab, OriginVisit, RouteKind, Runtime } from '../../lab/runtime/types.ts';
-import type { EngineEvent } from '../../lab/proxy/types.ts';
+import type { Lab, LabEngineEvent, OriginVisit, RouteKind, Runtime } from '../../lab/runtime/types.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { onTeardown } from './lifecycle.ts';
 import { brokenRow, checkedRow, expandUnits, skippedRow, type Selection, type Unit } from './matrix.ts';
@@ -36,7 +35,7 @@ export interface RunOptions {
 
 /** What detectors read: the box's events and each origin's view of its visitors. */
 export interface Evidence {
-  engineEvents: readonly EngineEvent[];
+  engineEvents: readonly LabEngineEvent[];
   origins: Record<string, readonly OriginVisit[]>;
 }
 

@@ -1,20 +1,26 @@
 /**
- * Runtimes the harness can run a scenario on. netns and containers plug in here as they land;
- * a runtime that cannot run on this machine says why in probe().
+ * Runtimes the harness can run a scenario on. Loaded on demand: the netns and containers modules
+ * pull in more (and are younger); a loopback run should not depend on them loading.
+ * A runtime that cannot run on this machine says why in probe().
  */
 import { loopbackRuntime } from '../../lab/runtime/loopback.ts';
 import type { Runtime } from '../../lab/runtime/types.ts';
 import { UserError } from '../errors.ts';
 
-const RUNTIMES: readonly Runtime[] = [loopbackRuntime];
+const RUNTIMES: Record<string, () => Promise<Runtime>> = {
+  loopback: async () => loopbackRuntime,
+  netns: async () => (await import('../../lab/runtime/netns/runtime.ts')).netnsRuntime,
+  containers: async () => (await import('../../lab/runtime/containers/runtime.ts')).containersRuntime,
+};
 
 export function runtimeNames(): string[] {
-  return RUNTIMES.map((r) => r.name);
+  return Object.keys(RUNTIMES);
 }
 
 export async function resolveRuntime(name: string): Promise<Runtime> {
-  const runtime = RUNTIMES.find((r) => r.name === name);
-  if (!runtime) throw new UserError(`unknown runtime "${name}"; available: ${runtimeNames().join(', ')}`);
+  const load = RUNTIMES[name];
+  if (!load) throw new UserError(`unknown runtime "${name}"; available: ${runtimeNames().join(', ')}`);
+  const runtime = await load();
   const availability = await runtime.probe();
   if (!availability.available) throw new UserError(`runtime ${name} cannot run here: ${availability.reason ?? 'unknown reason'}`);
   return runtime;

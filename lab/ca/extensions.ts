@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import * as asn1 from '@peculiar/asn1-x509';
 import { x509 } from './x509.ts';
+import * as der from './der.ts';
 
 export const OID = {
   basicConstraints: '2.5.29.19',
@@ -26,12 +27,66 @@ export const OID = {
 } as const;
 
 /** RFC 5280 method 1: SHA-1 of the subjectPublicKey BIT STRING contents. */
-export function keyIdentifierOf(spkiDer: Buffer): Buffer {
-  const spki = AsnConvert.parse(spkiDer, asn1.SubjectPublicKeyInfo);
-  return createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest();
+export function keyIdentifierOf(spkiDer: Uint8Array): Buffer {
+  return createHash('sha1').update(der.subjectPublicKeyBits(spkiDer)).digest();
 }
 
-export function subjectKeyIdentifier(spkiDer: Buffer): x509.Extension {
+// DER forms for the forging hot path: same encodings as the @peculiar/x509 classes, without the
+// asn1-schema round trip per leaf.
+
+export function subjectKeyIdentifierDer(spkiDer: Uint8Array): Buffer {
+  return der.extension(OID.subjectKeyIdentifier, false, der.octetString(keyIdentifierOf(spkiDer)));
+}
+
+const keyIdAkiCache = new Map<string, Buffer>();
+
+/** keyid-only authorityKeyIdentifier, memoised per issuer key */
+export function authorityKeyIdentifierDer(issuerSpkiDer: Uint8Array): Buffer {
+  const id = Buffer.from(issuerSpkiDer).toString('base64');
+  let ext = keyIdAkiCache.get(id);
+  if (!ext) {
+    ext = der.extension(OID.authorityKeyIdentifier, false, der.sequence(der.tlv(0x80, keyIdentifierOf(issuerSpkiDer))));
+    keyIdAkiCache.set(id, ext);
+  }
+  return ext;
+}
+
+/** subjectAltName with dNSName entries, or iPAddress for dotted IPv4 literals */
+export function subjectAltNameDer(names: readonly string[]): Buffer {
+  const entries = names.map((name) =>
+    /^\d{1,3}(\.\d{1,3}){3}$/.test(name)
+      ? der.tlv(0x87, Buffer.from(name.split('.').map(Number)))
+      : der.tlv(0x82, Buffer.from(name, 'latin1')),
+  );
+  return der.extension(OID.subjectAltName, false, der.sequence(...entries));
+}
+
+const ATTRIBUTE_OIDS = { C: '2.5.4.6', O: '2.5.4.10', CN: '2.5.4.3' } as const;
+
+/** Name with one attribute per RDN, PrintableString when the value allows, else UTF8String */
+export function simpleNameDer(rdns: ReadonlyArray<readonly [keyof typeof ATTRIBUTE_OIDS, string]>): Buffer {
+  const printable = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+  return der.sequence(
+    ...rdns.map(([attribute, value]) =>
+      der.tlv(0x31, der.sequence(der.oid(ATTRIBUTE_OIDS[attribute]), der.tlv(printable.test(value) ? 0x13 : 0x0c, Buffer.from(value, 'utf8')))),
+    ),
+  );
+}
+
+export function commonNameDer(commonName: string, country?: string): Buffer {
+  return simpleNameDer(country ? [['C', country], ['CN', commonName]] : [['CN', commonName]]);
+}
+
+/** cRLDistributionPoints with one distributionPoint whose fullName is one URI */
+export function crlDistributionPointDer(url: string): Buffer {
+  const fullName = der.tlv(0xa0, der.tlv(0x86, Buffer.from(url, 'latin1')));
+  return der.extension(OID.crlDistributionPoints, false, der.sequence(der.sequence(der.tlv(0xa0, fullName))));
+}
+
+/** extendedKeyUsage serverAuth, non-critical */
+export const SERVER_AUTH_EKU_DER = der.extension(OID.extKeyUsage, false, der.sequence(der.oid(OID.serverAuth)));
+
+export function subjectKeyIdentifier(spkiDer: Uint8Array): x509.Extension {
   return new x509.SubjectKeyIdentifierExtension(keyIdentifierOf(spkiDer).toString('hex'));
 }
 

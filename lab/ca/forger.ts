@@ -11,7 +11,7 @@ import { signCertificateSync } from './sign.ts';
 import { spkiSha256OfSpki } from './spki.ts';
 import { getProfile, type ForgingProfile, type KeySource, type ProfileOptions } from './profiles/index.ts';
 import type { AuthorityMaterial, ForgeRequest, ForgedLeaf, Forger } from './types.ts';
-import { UserError } from '../../harness/errors.ts';
+import { readUpstream } from './upstream.ts';
 
 export interface ForgerOptions extends ProfileOptions {
   /** leaves kept in the cache (least recently used are dropped); default 10 000 */
@@ -104,14 +104,7 @@ async function forgeWith(
   opts: ForgerOptions,
   poolOptions: { size: number },
 ): Promise<ForgedLeafDetail> {
-  let upstream: x509.X509Certificate | undefined;
-  if (request.upstreamDer) {
-    try {
-      upstream = new x509.X509Certificate(new Uint8Array(request.upstreamDer));
-    } catch (err) {
-      throw new UserError(`upstream certificate for ${request.sni} is not valid DER (${(err as Error).message})`);
-    }
-  }
+  const upstream = request.upstreamDer ? readUpstream(request.upstreamDer, `upstream certificate for ${request.sni}`) : undefined;
   const plan = profile.plan(
     { sni: request.sni, upstream, issuer: issuerFacts(issuing), now: opts.now?.() ?? new Date(), randomBytes },
     opts,

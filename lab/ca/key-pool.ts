@@ -10,12 +10,19 @@ export interface KeyPoolOptions {
   size?: number;
   /** generations in flight at once (the thread pool has 4 threads by default) */
   concurrency?: number;
+  /**
+   * refilling starts when this few keys are left (default: half the size), so a short burst of
+   * new hosts is served from the pool without key generation competing for the CPU
+   */
+  lowWater?: number;
 }
 
 export class KeyPool {
   readonly spec: KeySpec;
-  private readonly size: number;
+  private size: number;
   private readonly concurrency: number;
+  private lowWater: number;
+  private filling = false;
   private readonly ready: LabKeyPair[] = [];
   private readonly waiters: Array<{ resolve(pair: LabKeyPair): void; reject(err: Error): void }> = [];
   private inFlight = 0;
@@ -26,14 +33,28 @@ export class KeyPool {
     this.spec = spec;
     this.size = options.size ?? 8;
     this.concurrency = options.concurrency ?? 2;
+    this.lowWater = options.lowWater ?? Math.floor(this.size / 2);
   }
 
   get available(): number {
     return this.ready.length;
   }
 
+  /** Grows the pool (never shrinks it) when a later user asks for more keys ready. */
+  ensureSize(size: number): void {
+    if (size <= this.size) return;
+    this.size = size;
+    this.lowWater = Math.max(this.lowWater, Math.floor(size / 2));
+  }
+
+  /** key generations under way */
+  get generating(): number {
+    return this.inFlight;
+  }
+
   /** Resolves once the pool is full. */
   async warm(): Promise<void> {
+    this.filling = true;
     while (this.ready.length < this.size) {
       if (this.failure) throw this.failure;
       this.refill();
@@ -54,7 +75,9 @@ export class KeyPool {
   }
 
   private refill(): void {
-    while (this.inFlight < this.concurrency && this.ready.length + this.inFlight < this.size + this.waiters.length) {
+    if (this.ready.length <= this.lowWater || this.waiters.length > 0) this.filling = true;
+    if (this.ready.length + this.inFlight >= this.size + this.waiters.length) this.filling = false;
+    while (this.filling && this.inFlight < this.concurrency && this.ready.length + this.inFlight < this.size + this.waiters.length) {
       this.inFlight++;
       generateLabKeyPair(this.spec).then(
         (pair) => {
@@ -85,6 +108,8 @@ export function sharedKeyPool(spec: KeySpec, options?: KeyPoolOptions): KeyPool 
   if (!pool) {
     pool = new KeyPool(spec, options);
     pools.set(id, pool);
+  } else if (options?.size !== undefined) {
+    pool.ensureSize(options.size);
   }
   return pool;
 }

@@ -23,7 +23,7 @@ export interface KeySpec {
 export interface LabKeyPair {
   privateKeyPem: string;
   spkiDer: Buffer;
-  /** algorithm description for WebCrypto signing with this key */
+  /** how this key signs (picks the certificate signature algorithm) */
   algorithm: SigningAlgorithm;
 }
 

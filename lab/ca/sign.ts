@@ -2,16 +2,15 @@
  * Turns a certificate description into a signed DER certificate. Every preset, origin and forged
  * leaf goes through here, so encoding choices (serial, name, extension order) live in one spot.
  *
- * The TBSCertificate is assembled with @peculiar/asn1-x509 and signed with node:crypto's
- * synchronous sign(): measured here, X509CertificateGenerator.create (DI container, WebCrypto
+ * The TBSCertificate is concatenated from DER parts and signed with node:crypto's synchronous
+ * sign(): measured here, X509CertificateGenerator.create (asn1-schema serialisation, WebCrypto
  * round trip) spent 4–7 ms per RSA-2048 leaf where the signature itself takes about 1 ms.
  */
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import * as asn1 from '@peculiar/asn1-x509';
 import { x509 } from './x509.ts';
 import type { LabKeyPair, SigningAlgorithm } from './keys.ts';
 import { derToPem } from './pem.ts';
+import * as der from './der.ts';
 
 export interface Signer {
   name: x509.Name;
@@ -20,19 +19,23 @@ export interface Signer {
   algorithm: SigningAlgorithm;
   /** the signer's own certificate, absent only while a root signs itself */
   certificate?: x509.X509Certificate;
-  /** parsed once: the issuer Name and signature AlgorithmIdentifier every certificate repeats */
-  issuerAsn: asn1.Name;
+  /** encoded once: the issuer Name and signature AlgorithmIdentifier every certificate repeats */
+  nameDer: Buffer;
+  signatureAlgorithmDer: Buffer;
+  /** digest for node:crypto sign(); null for Ed25519 */
+  hash: string | null;
 }
 
 export interface CertificateSpec {
-  subject: x509.Name;
+  /** a Name, or its DER when the caller built it directly */
+  subject: x509.Name | Uint8Array;
   /** unsigned big-endian hex, exactly the bytes the serial INTEGER will carry (a sign byte is added when needed) */
   serialHex: string;
   notBefore: Date;
   notAfter: Date;
   spkiDer: Buffer;
-  /** written in this order (real roots differ in order; presets reproduce it) */
-  extensions: x509.Extension[];
+  /** written in this order (real roots differ in order; presets reproduce it); DER or objects */
+  extensions: Array<x509.Extension | Uint8Array>;
 }
 
 /** A signed certificate in the forms callers use; parsing into X509Certificate is deferred. */
@@ -49,7 +52,8 @@ export async function signerFromKeyPair(name: x509.Name, pair: LabKeyPair, certi
     spkiDer: pair.spkiDer,
     key: createPrivateKey(pair.privateKeyPem),
     algorithm: pair.algorithm,
-    issuerAsn: AsnConvert.parse(name.toArrayBuffer(), asn1.Name),
+    nameDer: Buffer.from(name.toArrayBuffer()),
+    ...signatureAlgorithm(pair.algorithm),
   };
   if (certificate) signer.certificate = certificate;
   return signer;
@@ -62,49 +66,48 @@ const SIGNATURE_OIDS = {
   Ed25519: '1.3.101.112',
 } as const;
 
-function signatureAlgorithm(algorithm: SigningAlgorithm): { identifier: asn1.AlgorithmIdentifier; hash: string | null } {
+function signatureAlgorithm(algorithm: SigningAlgorithm): { signatureAlgorithmDer: Buffer; hash: string | null } {
   switch (algorithm.name) {
     case 'RSASSA-PKCS1-v1_5':
       // RFC 4055: sha256WithRSAEncryption carries an explicit NULL parameter
-      return { identifier: new asn1.AlgorithmIdentifier({ algorithm: SIGNATURE_OIDS['RSASSA-PKCS1-v1_5'], parameters: null }), hash: 'sha256' };
+      return { signatureAlgorithmDer: der.sequence(der.oid(SIGNATURE_OIDS['RSASSA-PKCS1-v1_5']), Buffer.from([0x05, 0x00])), hash: 'sha256' };
     case 'ECDSA':
       return {
-        identifier: new asn1.AlgorithmIdentifier({ algorithm: SIGNATURE_OIDS[`ECDSA/${algorithm.hash}`] }),
+        signatureAlgorithmDer: der.sequence(der.oid(SIGNATURE_OIDS[`ECDSA/${algorithm.hash}`])),
         hash: algorithm.hash === 'SHA-256' ? 'sha256' : 'sha384',
       };
     case 'Ed25519':
-      return { identifier: new asn1.AlgorithmIdentifier({ algorithm: SIGNATURE_OIDS.Ed25519 }), hash: null };
+      return { signatureAlgorithmDer: der.sequence(der.oid(SIGNATURE_OIDS.Ed25519)), hash: null };
   }
 }
 
 export function signCertificateSync(spec: CertificateSpec, signer: Signer): SignedCertificate {
-  const { identifier, hash } = signatureAlgorithm(signer.algorithm);
-  const tbs = new asn1.TBSCertificate({
-    version: asn1.Version.v3,
-    serialNumber: serialInteger(spec.serialHex),
-    signature: identifier,
-    issuer: signer.issuerAsn,
-    validity: new asn1.Validity({ notBefore: spec.notBefore, notAfter: spec.notAfter }),
-    subject: AsnConvert.parse(spec.subject.toArrayBuffer(), asn1.Name),
-    subjectPublicKeyInfo: AsnConvert.parse(spec.spkiDer, asn1.SubjectPublicKeyInfo),
-  });
-  if (spec.extensions.length > 0) {
-    tbs.extensions = new asn1.Extensions(spec.extensions.map((e) => AsnConvert.parse(e.rawData, asn1.Extension)));
-  }
-  const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
-  const signature = sign(hash, tbsDer, signer.key);
-  const certificate = new asn1.Certificate({ tbsCertificate: tbs, signatureAlgorithm: identifier, signatureValue: toArrayBuffer(signature) });
-  const der = Buffer.from(AsnConvert.serialize(certificate));
+  const extensions = spec.extensions.map((e) => (e instanceof Uint8Array ? e : new Uint8Array(e.rawData)));
+  const tbs = der.sequence(
+    V3,
+    der.unsignedInteger(Buffer.from(spec.serialHex.length % 2 ? `0${spec.serialHex}` : spec.serialHex, 'hex')),
+    signer.signatureAlgorithmDer,
+    signer.nameDer,
+    der.sequence(der.time(spec.notBefore), der.time(spec.notAfter)),
+    spec.subject instanceof Uint8Array ? spec.subject : new Uint8Array(spec.subject.toArrayBuffer()),
+    spec.spkiDer,
+    ...(extensions.length > 0 ? [der.tlv(0xa3, der.sequence(...extensions))] : []),
+  );
+  const signature = sign(signer.hash, tbs, signer.key);
+  const certificateDer = der.sequence(tbs, signer.signatureAlgorithmDer, der.tlv(0x03, Buffer.from([0]), signature));
   let parsed: x509.X509Certificate | undefined;
   return {
-    der,
-    pem: derToPem(der),
+    der: certificateDer,
+    pem: derToPem(certificateDer),
     get certificate() {
-      parsed ??= new x509.X509Certificate(new Uint8Array(der));
+      parsed ??= new x509.X509Certificate(new Uint8Array(certificateDer));
       return parsed;
     },
   };
 }
+
+/** [0] EXPLICIT Version v3 */
+const V3 = Buffer.from([0xa0, 0x03, 0x02, 0x01, 0x02]);
 
 /** Async form kept for callers off the hot path. */
 export async function signCertificate(spec: CertificateSpec, signer: Signer): Promise<x509.X509Certificate> {
@@ -120,19 +123,4 @@ export function randomSerialHex(bytes = 16): string {
   const buf = Buffer.from(crypto.getRandomValues(new Uint8Array(bytes)));
   buf[0] = (buf[0]! & 0x7f) | 0x01;
   return buf.toString('hex');
-}
-
-/** INTEGER content octets for an unsigned serial: leading zeros dropped, a 0x00 added before a high bit. */
-function serialInteger(serialHex: string): ArrayBuffer {
-  let bytes = Buffer.from(serialHex.length % 2 ? `0${serialHex}` : serialHex, 'hex');
-  let start = 0;
-  while (start < bytes.length - 1 && bytes[start] === 0) start++;
-  bytes = bytes.subarray(start);
-  if (bytes.length === 0) bytes = Buffer.from([0]);
-  if (bytes[0]! & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
-  return toArrayBuffer(bytes);
-}
-
-function toArrayBuffer(bytes: Buffer): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }

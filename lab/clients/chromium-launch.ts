@@ -31,10 +31,20 @@ export interface ChromiumLaunchPlan {
   /** direct routes: every site seen so far; the latest route is also the catch-all */
   siteMappings: DirectMapping[];
   loadCrlSet: boolean;
+  /** diagnostics only (e.g. --log-net-log) */
+  extraArgs?: string[];
 }
+
+/**
+ * Google services Chromium still calls with background networking off (seen at the lab's proxy:
+ * accounts.google.com). They never reach the lab's doors: unresolvable, and not proxied.
+ */
+export const CHROMIUM_BACKGROUND_HOSTS = ['accounts.google.com', 'clients2.google.com', 'update.googleapis.com', 'optimizationguide-pa.googleapis.com'];
 
 function hostRules(plan: ChromiumLaunchPlan): string {
   const rules = [...plan.fixedMappings, ...plan.siteMappings].map((m) => `MAP ${m.site} ${m.host}:${m.port}`);
+  const visited = new Set(plan.siteMappings.map((m) => m.site));
+  rules.push(...CHROMIUM_BACKGROUND_HOSTS.filter((host) => !visited.has(host)).map((host) => `MAP ${host} ~NOTFOUND`));
   if (plan.route.kind === 'direct') {
     // Anything else the browser looks up (background fetches) lands on the lab door too: loopback only.
     rules.push(`MAP * ${plan.route.host}:${plan.route.port}`);
@@ -68,9 +78,14 @@ export function chromiumArgs(plan: ChromiumLaunchPlan): string[] {
     `--host-resolver-rules=${hostRules(plan)}`,
   ];
   if (!plan.loadCrlSet) args.push('--disable-component-update');
-  if (plan.route.kind === 'connect') args.push(`--proxy-server=http://${plan.route.host}:${plan.route.port}`);
+  if (plan.route.kind === 'connect') {
+    args.push(`--proxy-server=http://${plan.route.host}:${plan.route.port}`);
+    // host rules do not apply to proxied names: the canary and background calls must not use the proxy
+    const bypass = [...plan.fixedMappings.map((m) => m.site), ...CHROMIUM_BACKGROUND_HOSTS];
+    args.push(`--proxy-bypass-list=${bypass.join(';')}`);
+  }
   if (process.getuid?.() === 0) args.push('--no-sandbox');
-  args.push('about:blank');
+  args.push(...(plan.extraArgs ?? []), 'about:blank');
   return args;
 }
 

@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import type { ChainSeen, Observation, VisitTarget } from './types.ts';
 import { certificateFromDer, chainSeen } from './chain.ts';
 import { chromiumNetError, errorMessage } from './browser/errors.ts';
+import { CERT_STATUS_KNOWN_INTERCEPTION_DETECTED, type NetLogTail } from './chromium-netlog.ts';
 
 interface VisibleSecurityState {
   securityState?: string;
@@ -16,7 +17,8 @@ interface VisibleSecurityState {
   securityStateIssueIds?: string[];
 }
 
-const SECURITY_STATE_GRACE_MS = 300;
+/** only spent when the event has not arrived yet (a loaded machine can delay it past the load event) */
+const SECURITY_STATE_GRACE_MS = 1_500;
 
 interface FreshPage {
   context: BrowserContext;
@@ -112,7 +114,8 @@ async function navigate(fresh: FreshPage, target: VisitTarget, anchors: X509Cert
     return {
       outcome: 'refused',
       error: code ?? 'timeout-or-unknown',
-      chain: code ? chainOf(await fresh.securityState(), anchors) : undefined,
+      // only certificate errors come with a certificate to wait for
+      chain: code?.startsWith('net::ERR_CERT_') ? chainOf(await fresh.securityState(), anchors) : undefined,
       durationMs: 0,
       detail: errorMessage(error).split('\n')[0],
     };
@@ -120,20 +123,32 @@ async function navigate(fresh: FreshPage, target: VisitTarget, anchors: X509Cert
 }
 
 /** `anchors`: the session's trust anchors, to name the root of a chain sent without it */
+/** a loaded page whose chain Chromium marked as known interception is "flagged", as Chrome's infobar does */
+async function flagKnownInterception(observation: Observation, netLog: NetLogTail, offset: number): Promise<void> {
+  if (observation.outcome !== 'loaded') return;
+  if ((await netLog.certStatusSince(offset) & CERT_STATUS_KNOWN_INTERCEPTION_DETECTED) === 0) return;
+  observation.outcome = 'flagged';
+  observation.error = 'CERT_STATUS_KNOWN_INTERCEPTION_DETECTED';
+  observation.artefacts = [...(observation.artefacts ?? []), netLog.file];
+}
+
 export async function visitOnce(
   pages: FreshPages,
   target: VisitTarget,
   screenshotPath: string,
   anchors: X509Certificate[],
+  netLog?: NetLogTail,
 ): Promise<VisitAttempt> {
   const fresh = await pages.take();
   try {
+    const netLogOffset = netLog ? await netLog.size() : 0;
     const started = performance.now();
     const observation = await navigate(fresh, target, anchors);
+    if (netLog) await flagKnownInterception(observation, netLog, netLogOffset);
     observation.durationMs = Math.round(performance.now() - started);
     if (observation.error === 'net::ERR_NETWORK_CHANGED') return { observation, networkChanged: true };
     await fresh.page.screenshot({ path: screenshotPath, timeout: 5_000 }).then(
-      () => { observation.artefacts = [screenshotPath]; },
+      () => { observation.artefacts = [screenshotPath, ...(observation.artefacts ?? [])]; },
       (error: unknown) => { observation.detail = `${observation.detail ?? ''}; screenshot failed: ${errorMessage(error)}`; },
     );
     return { observation, networkChanged: false };

@@ -17,6 +17,7 @@ import { readCertificates } from './browser/pem.ts';
 import { findChromium, launchChromium, type ChromiumLaunchPlan, type DirectMapping, type RunningChromium } from './chromium-launch.ts';
 import { awaitCrlSetActive, crlSetWanted, installCrlSet } from './chromium-crlset.ts';
 import { FreshPages, visitOnce } from './chromium-visit.ts';
+import { NetLogTail } from './chromium-netlog.ts';
 
 const run = promisify(execFile);
 
@@ -52,6 +53,7 @@ class ChromiumSession implements ClientSession {
   private plan: ChromiumLaunchPlan | undefined;
   private crlSetProblem: string | undefined;
   private readonly artefacts: ArtefactNamer;
+  private netLog: NetLogTail | undefined;
   launches: { launchMs: number; crlSetActivationMs?: number }[] = [];
 
   constructor(
@@ -60,7 +62,8 @@ class ChromiumSession implements ClientSession {
     private readonly userDataDir: string,
     private readonly canary: CanaryOrigin | undefined,
     private readonly anchors: X509Certificate[],
-    workDir: string,
+    private readonly watchKnownInterception: boolean,
+    private readonly workDir: string,
   ) {
     this.artefacts = new ArtefactNamer(join(workDir, 'artefacts'), 'chromium');
   }
@@ -76,6 +79,7 @@ class ChromiumSession implements ClientSession {
       route: target.route,
       siteMappings: target.route.kind === 'direct' ? siteMappings : previous,
       loadCrlSet: this.canary !== undefined,
+      extraArgs: this.netLog ? [`--log-net-log=${this.netLog.file}`] : [],
     };
   }
 
@@ -94,6 +98,10 @@ class ChromiumSession implements ClientSession {
       return { pages: this.pages, launchedNow: false };
     }
     await this.stopBrowser();
+    this.netLog = this.watchKnownInterception
+      ? new NetLogTail(join(this.workDir, 'artefacts', `chromium-netlog-${this.launches.length + 1}.json`))
+      : undefined;
+    if (this.netLog) await mkdir(join(this.workDir, 'artefacts'), { recursive: true });
     this.plan = this.nextPlan(target);
     const running = await launchChromium(this.executable, this.plan);
     this.running = running;
@@ -117,11 +125,11 @@ class ChromiumSession implements ClientSession {
     const { pages, launchedNow } = await this.browserFor(target);
     if (this.crlSetProblem) return { outcome: 'skipped', durationMs: 0, detail: this.crlSetProblem };
     const screenshot = await this.artefacts.next(target.site, 'png');
-    let attempt = await visitOnce(pages, target, screenshot, this.anchors);
+    let attempt = await visitOnce(pages, target, screenshot, this.anchors, this.netLog);
     let retries = 0;
     if (attempt.networkChanged) {
       retries = 1;
-      attempt = await visitOnce(pages, target, screenshot, this.anchors);
+      attempt = await visitOnce(pages, target, screenshot, this.anchors, this.netLog);
     }
     const observation = attempt.observation;
     if (retries) observation.retries = retries;
@@ -161,7 +169,8 @@ async function prepareChromium(state: TrustState, workDir: string): Promise<Chro
     }
   }
   const anchorCertificates = anchors.map((anchor) => anchor.certificate);
-  return new ChromiumSession(executable, home, userDataDir, canary, anchorCertificates, workDir);
+    const watchKnownInterception = Boolean(state.knownInterceptionSpki?.length);
+  return new ChromiumSession(executable, home, userDataDir, canary, anchorCertificates, watchKnownInterception, workDir);
 }
 
 export function createChromiumShim(): ClientShim & { routes: Route['kind'][] } {

@@ -67,7 +67,7 @@ export function createCurlShim(options: BinaryOptions = {}): ClientShim {
         async visit(target, context) {
           const args = [
             '-q', // first: ignore ~/.curlrc
-            '--silent', '--show-error', '--http1.1',
+            '--silent', '--show-error',
             '--cacert', bundle, '--capath', capath,
             ...pinArguments,
             ...routeArguments(target),

@@ -34,6 +34,22 @@ export function firefoxSettings(state: TrustState): FirefoxSettings {
   return settings;
 }
 
+/**
+ * Mozilla services Firefox keeps calling under automation (seen at the lab's proxy: hundreds of
+ * firefox.settings.services.mozilla.com handshakes per run; ESR ignores a Remote Settings server
+ * override). Not proxied, they resolve to 127.0.0.1 (network.dns.forceResolve) and die there.
+ * The MITM priming endpoint is deliberately not in this list.
+ */
+export const FIREFOX_BACKGROUND_HOSTS = [
+  'firefox.settings.services.mozilla.com',
+  'content-signature-2.cdn.mozilla.net',
+  'push.services.mozilla.com',
+  'aus5.mozilla.org',
+  'incoming.telemetry.mozilla.org',
+  'detectportal.firefox.com',
+  'shavar.services.mozilla.com',
+];
+
 /** nothing answers on port 9: until a visit names its proxy, any request dies on loopback */
 export const DEAD_PROXY = { host: '127.0.0.1', port: 9 };
 
@@ -44,7 +60,7 @@ export function proxyPrefs(proxy: { host: string; port: number }): Record<string
     'network.proxy.ssl_port': proxy.port,
     'network.proxy.http': proxy.host,
     'network.proxy.http_port': proxy.port,
-    'network.proxy.no_proxies_on': '',
+    'network.proxy.no_proxies_on': FIREFOX_BACKGROUND_HOSTS.join(', '),
     'network.proxy.allow_hijacking_localhost': true,
     'network.proxy.share_proxy_settings': false,
   };

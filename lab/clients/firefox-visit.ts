@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import type { ChainSeen, Observation, VisitTarget } from './types.ts';
 import { certificateFromDer, chainSeen } from './chain.ts';
 import { errorMessage, firefoxError } from './browser/errors.ts';
-import { loadedSecurityInfo } from './firefox-privileged.ts';
+import { evaluateInChrome, loadedSecurityInfo } from './firefox-privileged.ts';
 
 interface FreshPage {
   context: BrowserContext;
@@ -54,7 +54,6 @@ export class FreshPages {
 interface FailedCertInfo {
   errorCodeString: string;
   errorIsOverridable: boolean;
-  issuerCommonName: string;
   certChainStrings: string[];
   hasHSTS: boolean;
   hasHPKP: boolean;
@@ -69,7 +68,6 @@ async function failedCertInfo(page: Page): Promise<FailedCertInfo | undefined> {
     return {
       errorCodeString: info.errorCodeString,
       errorIsOverridable: info.errorIsOverridable,
-      issuerCommonName: info.issuerCommonName,
       certChainStrings: [...info.certChainStrings],
       hasHSTS: info.hasHSTS,
       hasHPKP: info.hasHPKP,
@@ -126,13 +124,17 @@ async function navigate(page: Page, target: VisitTarget, { browser, anchors, mit
     let info = await failedCertInfo(page);
     if (info && mitmPriming && info.errorCodeString === 'SEC_ERROR_UNKNOWN_ISSUER') info = await awaitMitmVerdict(page, info);
     const code = info?.errorCodeString || firefoxError(error) || 'timeout-or-unknown';
+    // the MITM page names the issuer Firefox learned from its priming probe; that is kept in a pref
+    const canary = code === 'MOZILLA_PKIX_ERROR_MITM_DETECTED'
+      ? ` mitmCanaryIssuer=${await evaluateInChrome(browser, `Services.prefs.getStringPref('security.pki.mitm_canary_issuer', '')`).catch(() => '?')}`
+      : '';
     return {
       outcome: 'refused',
       error: code,
       chain: chainOf(info?.certChainStrings, anchors),
       durationMs: 0,
       detail: info
-        ? `overridable=${info.errorIsOverridable} hsts=${info.hasHSTS} hpkp=${info.hasHPKP} issuerCN=${info.issuerCommonName}`
+        ? `overridable=${info.errorIsOverridable} hsts=${info.hasHSTS} hpkp=${info.hasHPKP}${canary}`
         : errorMessage(error).split('\n')[0]?.slice(0, 300),
     };
   }

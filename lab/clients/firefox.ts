@@ -57,6 +57,7 @@ function oneCrlEntries(state: TrustState, known: CertificateFacts[]): { entries:
 
 class FirefoxSession implements ClientSession {
   private proxy: { host: string; port: number } | undefined;
+  private visits = 0;
   private readonly pages: FreshPages;
   private readonly artefacts: ArtefactNamer;
 
@@ -93,7 +94,8 @@ class FirefoxSession implements ClientSession {
       anchors: this.anchors.map((anchor) => anchor.certificate),
       mitmPriming: Boolean(this.settings.mitmPrimingEndpoint),
     }, target, screenshot);
-    if (this.notes.length) observation.detail = [observation.detail, ...this.notes].filter(Boolean).join('; ');
+    const launch = this.visits++ === 0 ? [`browser launched in ${this.launchMs} ms, ready (OneCRL in) after ${this.readyMs} ms`] : [];
+    observation.detail = [observation.detail, ...this.notes, ...launch].filter(Boolean).join('; ');
     return observation;
   }
 

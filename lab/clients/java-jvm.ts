@@ -51,6 +51,8 @@ export class VisitJvm {
   private readonly lines: string[] = [];
   private waiter: ((line: string | undefined) => void) | undefined;
   private exited = false;
+  /** set at kill(): the process may still be dying, but it must not be handed another visit */
+  private killed = false;
   private stderr = '';
 
   constructor(java: string, jvmArgs: string[], classDir: string, programArgs: string[]) {
@@ -73,7 +75,7 @@ export class VisitJvm {
   }
 
   get alive(): boolean {
-    return !this.exited;
+    return !this.exited && !this.killed;
   }
 
   get diagnostics(): string {
@@ -113,6 +115,7 @@ export class VisitJvm {
   }
 
   kill(): void {
+    this.killed = true;
     if (!this.exited) this.child.kill('SIGKILL');
   }
 

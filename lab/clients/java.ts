@@ -5,8 +5,10 @@
  * with ProxySelector. One JVM per session answers many visits (lab/clients/java/Visit.java).
  * Verdict = exception class and root cause, e.g. SSLHandshakeException:SunCertPathBuilderException.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash, type X509Certificate } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { certificateFromDer, certificatesFromPemFiles, chainSeen } from './chain.ts';
 import { compiledVisitClass, JvmTimeoutError, VisitJvm } from './java-jvm.ts';
 import { probeBinary, runClient, tail } from './process.ts';
@@ -33,32 +35,62 @@ interface VisitResult {
   chain_der: string[];
 }
 
-async function makeTruststore(state: TrustState, workDir: string, keytool: string): Promise<string> {
-  const dir = join(workDir, 'java-trust');
+async function buildTruststore(anchors: X509Certificate[], storePath: string, keytool: string): Promise<void> {
+  const dir = dirname(storePath);
   mkdirSync(dir, { recursive: true });
-  const storePath = join(dir, 'truststore.p12');
-  const anchors = certificatesFromPemFiles(state.anchors);
+  const keytoolRun = async (args: string[], what: string): Promise<void> => {
+    const run = await runClient(keytool, [...args, '-keystore', storePath, '-storetype', 'PKCS12', '-storepass', TRUSTSTORE_PASSWORD],
+      { timeoutMs: 60_000 });
+    if (run.exitCode !== 0) throw new Error(`keytool could not ${what}: ${run.spawnError ?? tail(run.stdout + run.stderr)}`);
+  };
   // keytool adds one certificate per call, into the same file: one after another.
   for (const [index, anchor] of anchors.entries()) {
     const pemPath = join(dir, `anchor-${index}.pem`);
     writeFileSync(pemPath, anchor.toString());
-    const run = await runClient(keytool, [
-      '-importcert', '-noprompt', '-alias', `anchor-${index}`, '-file', pemPath,
-      '-keystore', storePath, '-storetype', 'PKCS12', '-storepass', TRUSTSTORE_PASSWORD,
-    ], { timeoutMs: 60_000 });
-    if (run.exitCode !== 0) throw new Error(`keytool could not import ${pemPath}: ${run.spawnError ?? tail(run.stdout + run.stderr)}`);
+    await keytoolRun(['-importcert', '-noprompt', '-alias', `anchor-${index}`, '-file', pemPath], `import ${pemPath}`);
   }
+  if (anchors.length === 0) {
+    // JSSE falls back to the JDK's cacerts when the trustStore file is missing: trusting nothing
+    // needs an existing, empty store.
+    await keytoolRun(['-genkeypair', '-alias', 'placeholder', '-keyalg', 'EC', '-dname', 'CN=placeholder'], 'create a store');
+    await keytoolRun(['-delete', '-alias', 'placeholder'], 'empty the store');
+  }
+}
+
+/**
+ * The session's truststore, always a file inside workDir. Each keytool call is a JVM start, and
+ * a run prepares the same anchor set many times, so stores built once are kept under the OS temp
+ * dir by anchor fingerprints and copied in.
+ */
+async function makeTruststore(state: TrustState, workDir: string, keytool: string): Promise<string> {
+  const anchors = certificatesFromPemFiles(state.anchors);
+  const key = createHash('sha256').update(keytool).update(anchors.map((anchor) => anchor.fingerprint256).join(',')).digest('hex').slice(0, 24);
+  const cached = join(tmpdir(), 'tlslab-java-truststores', `${key}.p12`);
+  if (!existsSync(cached)) {
+    const staging = mkdtempSync(join(tmpdir(), 'tlslab-java-truststore-'));
+    try {
+      await buildTruststore(anchors, join(staging, 'truststore.p12'), keytool);
+      mkdirSync(dirname(cached), { recursive: true });
+      renameSync(join(staging, 'truststore.p12'), cached); // atomic: concurrent sessions never see half a store
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  const storePath = join(workDir, 'java-trust', 'truststore.p12');
+  mkdirSync(dirname(storePath), { recursive: true });
+  copyFileSync(cached, storePath);
   return storePath;
 }
 
 async function probeJava(options: Required<JavaOptions>): Promise<Availability> {
   const hint = 'apt-get install openjdk-17-jdk-headless';
-  const java = await probeBinary(options.java, ['-version'], (out) => /version "([^"]+)"/.exec(out)?.[1], hint);
-  if (!java.available) return java;
-  const javac = await probeBinary(options.javac, ['-version'], (out) => /javac (\S+)/.exec(out)?.[1], hint);
-  if (!javac.available) return javac;
-  const keytool = await probeBinary(options.keytool, ['-help'], (out) => (/keytool/i.test(out) ? 'present' : undefined), hint);
-  if (!keytool.available) return keytool;
+  // Three JVM starts: in parallel, they cost one.
+  const [java, javac, keytool] = await Promise.all([
+    probeBinary(options.java, ['-version'], (out) => /version "([^"]+)"/.exec(out)?.[1], hint),
+    probeBinary(options.javac, ['-version'], (out) => /javac (\S+)/.exec(out)?.[1], hint),
+    probeBinary(options.keytool, ['-help'], (out) => (/keytool/i.test(out) ? 'present' : undefined), hint),
+  ]);
+  for (const tool of [java, javac, keytool]) if (!tool.available) return tool;
   return { available: true, version: `java ${java.version}` };
 }
 

@@ -44,7 +44,7 @@ export function tlsOptions(trust: NodeTrust, site: string): ConnectionOptions {
     servername: site,
     ca: trust.ca,
     checkServerIdentity: trust.checkServerIdentity,
-    ALPNProtocols: ['http/1.1'],
+    // no ALPNProtocols: node:https sends none, and detectors fingerprint the ClientHello
   };
 }
 

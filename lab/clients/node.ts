@@ -4,6 +4,7 @@
  * or through a CONNECT tunnel) with the site as SNI and Host. Verdict = the error's `.code`.
  */
 import { request as httpRequest } from 'node:http';
+import type { Socket } from 'node:net';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
 import { errorCode, errorMessage, nodeTrust, tlsOptions, type NodeTrust } from './node-tls.ts';
 import { openRoute } from './route.ts';
@@ -12,9 +13,9 @@ import type { ClientShim, Observation, Route, VisitTarget } from './types.ts';
 
 const ROUTES: Route['kind'][] = ['direct', 'connect'];
 
-function handshake(target: VisitTarget, trust: NodeTrust, socket: import('node:net').Socket): Promise<TLSSocket> {
+/** Resolves once the handshake (and the identity and pin check) succeeded. */
+function handshake(tls: TLSSocket): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
-    const tls = connectTls({ socket, ...tlsOptions(trust, target.site) });
     tls.once('secureConnect', () => {
       tls.off('error', reject);
       resolve(tls);
@@ -43,18 +44,25 @@ function get(target: VisitTarget, tls: TLSSocket): Promise<number> {
 
 async function visitWithNode(target: VisitTarget, trust: NodeTrust): Promise<Omit<Observation, 'durationMs'>> {
   trust.lastVerifiedChain = undefined;
-  let tls: TLSSocket | undefined;
+  // Everything opened for this visit, so nothing outlives it, even a socket that connects late.
+  const opened: Socket[] = [];
+  let finished = false;
+  const track = <T extends Socket>(socket: T): T => {
+    opened.push(socket);
+    if (finished) socket.destroy();
+    return socket;
+  };
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(Object.assign(new Error('visit timed out'), { code: 'timeout' })), target.timeoutMs);
   });
+  const work = (async () => {
+    const socket = track(await openRoute(target));
+    const tls = track(connectTls({ socket, ...tlsOptions(trust, target.site) }));
+    return get(target, await handshake(tls));
+  })();
+  work.catch(() => undefined); // after a timeout nobody awaits it any more
   try {
-    const work = (async () => {
-      const socket = await openRoute(target);
-      tls = await handshake(target, trust, socket);
-      return get(target, tls);
-    })();
-    work.catch(() => undefined); // after a timeout nobody awaits it any more
     const status = await Promise.race([work, deadline]);
     const chain = trust.lastVerifiedChain;
     return { outcome: 'loaded', status, ...(chain ? { chain, chainSource: 'client' as const } : {}) };
@@ -67,8 +75,9 @@ async function visitWithNode(target: VisitTarget, trust: NodeTrust): Promise<Omi
       ...(chain ? { chain, chainSource: 'client' as const } : {}),
     };
   } finally {
+    finished = true;
     clearTimeout(timer);
-    (tls as TLSSocket | undefined)?.destroy();
+    for (const socket of opened) socket.destroy();
   }
 }
 

@@ -3,7 +3,9 @@
  * one is one line.
  */
 import { UserError } from '../../harness/errors.ts';
+import { createChromiumShim } from './chromium.ts';
 import { createCurlShim } from './curl.ts';
+import { createFirefoxShim } from './firefox.ts';
 import { createGnutlsShim } from './gnutls.ts';
 import { createJavaShim } from './java.ts';
 import { createNodeShim } from './node.ts';
@@ -23,6 +25,8 @@ export function clientShims(): ClientShim[] {
     createUndiciShim(),
     createPythonShim(),
     createJavaShim(),
+    createChromiumShim(),
+    createFirefoxShim(),
   ];
 }
 

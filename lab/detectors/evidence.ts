@@ -13,7 +13,7 @@ const chainSeenSchema = z.object({
   rootSpkiSha256: z.string().optional(),
 });
 
-/** Mirrors lab/clients/types.ts `Observation`; kept structurally identical (see the type test). */
+/** Mirrors lab/clients/types.ts `Observation`; the compile-time check below keeps them identical. */
 export const observationSchema = z.object({
   outcome: z.enum(['loaded', 'refused', 'flagged', 'skipped']),
   error: z.string().optional(),
@@ -92,7 +92,7 @@ export const evidenceSchema = z.object({
       crossVantage: z.union([z.object({ chainPem: z.array(z.string()).min(1) }), skippedProbeSchema]).optional(),
       /**
        * TTL-limited probe: interceptorHop = the smallest IP TTL on the ClientHello that still drew a
-       * certificate back; originHop = the hop count to the origin itself (null: never answered).
+       * certificate back (null: none at any TTL); originHop = the hop count to the origin itself.
        */
       ttl: z
         .union([

@@ -37,3 +37,5 @@ export { gradeClientHello, type Grade } from './clienthello/grade.ts';
 export { CLIENT_REFERENCES, type ClientReference } from './clienthello/reference.ts';
 export { KAZAKH_KNOWN_SPKIS, type KnownSpki } from './builtin/known-interception.ts';
 export { engineViewFromEvents } from './engine-view.ts';
+export { splitPem } from './certificates.ts';
+export { buildEvidence, type CellInputs } from './build-evidence.ts';

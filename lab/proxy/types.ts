@@ -19,7 +19,14 @@ export type EngineEvent =
   | (EventBase & { type: 'upstream-hello'; ja3?: string; ja4?: string; destination: string })
   | (EventBase & { type: 'handshake-failed'; side: 'client' | 'upstream'; cause: HandshakeFailureCause; alert?: string; message: string })
   | (EventBase & { type: 'plaintext-seen'; bytes: number; requestLine?: string; host?: string })
-  | (EventBase & { type: 'closed'; bytesFromClient: number; bytesToClient: number; durationMs: number });
+  | (EventBase & {
+      type: 'closed';
+      bytesFromClient: number;
+      bytesToClient: number;
+      durationMs: number;
+      /** why the connection ended abnormally after the handshakes (e.g. the origin reset it mid-stream) */
+      error?: string;
+    });
 
 export type EngineEventType = EngineEvent['type'];
 
@@ -61,4 +68,24 @@ export interface EngineOptions {
   keylogFile?: string;
   /** rewrite text/html bodies on intercepted connections (Censored Planet tested for it) */
   injectHtml?: string;
+  /** transparent door: how to recover where the client was going; default: TPROXY local address, else conntrack */
+  originalDestination?: OriginalDestinationLookup;
+  /** ms to wait for a complete ClientHello (and a CONNECT request); default 10 000 */
+  helloTimeoutMs?: number;
+  /** terminate HTTP/1.1 and re-issue requests over pooled upstream connections; default true. false = byte relay */
+  httpLayer?: boolean;
+}
+
+/** The peer and local addresses of an accepted connection, as the kernel reports them. */
+export interface AcceptedAddresses {
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  localPort: number;
+}
+
+/** Where a transparently redirected connection was really going (REDIRECT: conntrack; TPROXY: local address). */
+export interface OriginalDestinationLookup {
+  readonly method: string;
+  lookup(accepted: AcceptedAddresses): Promise<Destination | undefined>;
 }

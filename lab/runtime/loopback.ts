@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import type { Route } from '../clients/types.ts';
 import type { Forger } from '../ca/types.ts';
 import { startEngine } from '../proxy/index.ts';
-import type { EngineEvent, EngineOptions } from '../proxy/types.ts';
+import type { EngineEvent, EngineOptions, FrontDoor } from '../proxy/types.ts';
 import { startOrigin, type Origin } from './origin.ts';
-import type { Lab, OriginVisit, Runtime, RouteKind, Topology } from './types.ts';
+import type { Lab, LabEngineEvent, OriginVisit, Runtime, RouteKind, Topology } from './types.ts';
 
 const BOX_HOST = '127.0.0.1';
 const PORT_ATTEMPTS = 8;
@@ -45,7 +45,7 @@ async function closeAll(closers: (() => Promise<unknown>)[]): Promise<void> {
 }
 
 async function tryUp(topology: Topology): Promise<Lab> {
-  const events: EngineEvent[] = [];
+  const events: LabEngineEvent[] = [];
   const origins = new Map<string, Origin>();
   const closers: (() => Promise<unknown>)[] = [];
   try {
@@ -64,7 +64,9 @@ async function tryUp(topology: Topology): Promise<Lab> {
     const connectDoor: Engine = await startEngine({ ...base, listen: { host: BOX_HOST, port: 0 }, mode: 'connect' });
     closers.push(() => connectDoor.close());
     const connectPort = portOf(connectDoor.address);
-    for (const door of [sniDoor, connectDoor]) door.on('event', (e: EngineEvent) => events.push(e));
+    const tagged = (door: FrontDoor) => (e: EngineEvent) => events.push({ ...e, door });
+    sniDoor.on('event', tagged('sni'));
+    connectDoor.on('event', tagged('connect'));
 
     for (const [i, spec] of topology.origins.entries()) {
       const origin = await startOrigin(spec, originAddress(i), port);

@@ -6,7 +6,7 @@
  */
 import type { Route } from '../clients/types.ts';
 import type { Forger } from '../ca/types.ts';
-import type { EngineEvent, TargetPolicy, UpstreamPolicy } from '../proxy/types.ts';
+import type { EngineEvent, FrontDoor, TargetPolicy, UpstreamPolicy } from '../proxy/types.ts';
 
 export type RouteKind = Route['kind'];
 
@@ -47,6 +47,9 @@ export interface OriginVisit {
   peer: string;
 }
 
+/** An engine event tagged with the door it came through (connection ids are per door). */
+export type LabEngineEvent = EngineEvent & { door?: FrontDoor };
+
 export interface Lab {
   readonly runtime: string;
   /** route kinds this lab can give a client, in the order it prefers them */
@@ -56,7 +59,7 @@ export interface Lab {
   /** how a client reaches the site through the lab; throws for a kind not in routeKinds */
   routeFor(site: string, kind: RouteKind): Route;
   originView(site: string): readonly OriginVisit[];
-  engineEvents(): readonly EngineEvent[];
+  engineEvents(): readonly LabEngineEvent[];
   /** stops everything this lab started; safe to call twice */
   down(): Promise<void>;
 }

@@ -66,7 +66,8 @@ describe('firefox shim', { skip: availability.available ? false : availability.r
     await withSession(firefoxShim, state, async (session) => {
       const detected = await session.visit(target('vk.com', lab.connect));
       assertRefused(detected, 'MOZILLA_PKIX_ERROR_MITM_DETECTED');
-      assert.match(detected.detail ?? '', /issuerCN=Lab Rogue rogue CA/);
+      assert.match(detected.chain?.issuer ?? "", /Lab Rogue rogue CA/);
+      assert.match(detected.detail ?? "", /mitmCanaryIssuer=\S*CN=Lab Rogue rogue CA/);
       assertLoaded(await session.visit(target('www.wikipedia.org', lab.connect)), lab.roots.public.spki);
     });
   });

@@ -14,7 +14,9 @@ import {
 import { randomiseSerialTail, getProfile } from '../../lab/ca/profiles/index.ts';
 import { UserError } from '../../harness/errors.ts';
 import { x509 } from '../../lab/ca/x509.ts';
-import { asnCertificate, der, keyDetails, opensslText, opensslVerify } from './helpers.ts';
+import { readUpstream } from '../../lab/ca/upstream.ts';
+import { KeyPool } from '../../lab/ca/key-pool.ts';
+import { asnCertificate, der, fixturePem, keyDetails, opensslText, opensslVerify } from './helpers.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -253,7 +255,7 @@ describe('modern and the Forger', () => {
   test('profiles are pure: the same input and randomness give the same plan', () => {
     const issuerCert = new X509Certificate(kz.intermediates[0]!.certPem);
     const issuer = { name: new x509.Name(issuerCert.subject.split('\n').join(', ')), serialHex: issuerCert.serialNumber, spkiDer: spkiDer(kz.intermediates[0]!.certPem) };
-    const upstream = new x509.X509Certificate(new Uint8Array(upstreamDer));
+    const upstream = readUpstream(upstreamDer);
     for (const name of PROFILE_NAMES) {
       const plan = () => getProfile(name).plan({ sni: 'pure.example', upstream, issuer, now, randomBytes: (n) => Buffer.alloc(n, 7) }, {});
       const [p, q] = [plan(), plan()];
@@ -261,7 +263,45 @@ describe('modern and the Forger', () => {
       assert.equal(p.notBefore.getTime(), q.notBefore.getTime(), name);
       assert.equal(p.subject.toString(), q.subject.toString(), name);
       assert.deepEqual(p.key, q.key, name);
-      assert.deepEqual(p.extensions(spkiDer(upstreamPem)).map((e) => Buffer.from(e.rawData)), q.extensions(spkiDer(upstreamPem)).map((e) => Buffer.from(e.rawData)), name);
+      const bytes = (list: ReturnType<typeof p.extensions>) => list.map((e) => (e instanceof Uint8Array ? Buffer.from(e) : Buffer.from(e.rawData)));
+      assert.deepEqual(bytes(p.extensions(spkiDer(upstreamPem))), bytes(q.extensions(spkiDer(upstreamPem))), name);
     }
+  });
+});
+
+describe('key pool and upstream reader', () => {
+  test('a warm pool serves keys without generating until it falls to the low-water mark', async () => {
+    const pool = new KeyPool({ type: 'ecdsa-p256' }, { size: 4, lowWater: 2 });
+    await pool.warm();
+    assert.equal(pool.available, 4);
+    const first = await pool.take();
+    assert.equal(pool.available, 3);
+    assert.equal(pool.generating, 0, 'no generation above the low-water mark');
+    const second = await pool.take();
+    assert.notDeepEqual(first.spkiDer, second.spkiDer);
+    assert.equal(pool.available, 2);
+    assert.ok(pool.generating > 0, 'refill starts at the low-water mark');
+    await pool.warm();
+    assert.equal(pool.available, 4);
+    // an empty pool still answers, by waiting for a generation
+    const empty = new KeyPool({ type: 'ecdsa-p256' }, { size: 1 });
+    assert.equal((await empty.take()).algorithm.name, 'ECDSA');
+  });
+
+  test('readUpstream agrees with full parsers on the real roots', () => {
+    for (const name of ['qaznet-2019', 'isca-2020'] as const) {
+      const pem = fixturePem(name);
+      const native = new X509Certificate(pem);
+      const view = readUpstream(native.raw);
+      assert.equal(view.serialHex.toUpperCase(), native.serialNumber);
+      assert.equal(view.notBefore.getTime(), Date.parse(native.validFrom));
+      assert.equal(view.notAfter.getTime(), Date.parse(native.validTo));
+      assert.deepEqual(view.subjectDer, der(asnCertificate(pem).tbsCertificate.subject));
+      const ku = view.extension('2.5.29.15');
+      assert.equal(ku?.critical, true);
+      assert.equal(view.extension('2.5.29.19')?.value.toString('hex'), '30030101ff');
+      assert.equal(view.extension('2.5.29.17'), undefined);
+    }
+    assert.throws(() => readUpstream(Buffer.from([0x30, 0x82, 0xff])), UserError);
   });
 });

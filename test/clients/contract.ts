@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ClientShim, Observation, Route } from '../../lab/clients/types.ts';
 import { connectVia, directTo, startTestLab, trustPublic, visitTarget, type TestLab } from './lab.ts';
+import { startConnectProxy } from './servers.ts';
 
 export interface ShimExpectations {
   makeShim: () => ClientShim;
@@ -29,32 +30,35 @@ function assertErrorMatches(observation: Observation, expected: string | RegExp)
 }
 
 export function describeShim(name: string, expect: ShimExpectations): void {
-  describe(`${name} shim`, { timeout: 120_000 }, () => {
+  // Tests are independent (own session, own workDir), so they overlap: JVM and interpreter starts dominate.
+  describe(`${name} shim`, { timeout: 120_000, concurrency: true }, () => {
     let lab: TestLab;
+    // One shim for every session, as the harness uses it: availability is probed once.
+    let shim: ClientShim;
     const preferredRoute = (): Route => (expect.routes.includes('direct') ? directTo(lab.publicOrigin) : connectVia(lab.publicProxy));
     const rogueRoute = (): Route => (expect.routes.includes('direct') ? directTo(lab.rogueOrigin) : connectVia(lab.rogueProxy));
 
     before(async () => {
       lab = await startTestLab();
+      shim = expect.makeShim();
     });
     after(async () => {
       await lab.close();
     });
 
     it('reports itself available with a version', async () => {
-      const availability = await expect.makeShim().probe();
+      const availability = await shim.probe();
       assert.equal(availability.available, true, availability.reason);
       assert.ok(availability.version, 'version');
     });
 
     it('declares its routes and whether it pins', () => {
-      const shim = expect.makeShim();
       assert.deepEqual(shim.routes, expect.routes);
       assert.equal(shim.pins, expect.pinMismatchError !== undefined);
     });
 
     it('loads the site when the chain ends at a trusted anchor, and reports that chain', async () => {
-      const session = await expect.makeShim().prepare(trustPublic(lab), lab.workDir(name));
+      const session = await shim.prepare(trustPublic(lab), lab.workDir(name));
       try {
         const observation = await session.visit(visitTarget(preferredRoute(), expect.timeoutMs));
         assert.equal(observation.outcome, 'loaded', `${observation.error} ${observation.detail}`);
@@ -69,7 +73,7 @@ export function describeShim(name: string, expect: ShimExpectations): void {
     });
 
     it('refuses the rogue chain with its own error and shows the rogue issuer', async () => {
-      const session = await expect.makeShim().prepare(trustPublic(lab), lab.workDir(name));
+      const session = await shim.prepare(trustPublic(lab), lab.workDir(name));
       try {
         const observation = await session.visit(visitTarget(rogueRoute(), expect.timeoutMs));
         assert.equal(observation.outcome, 'refused', observation.detail);
@@ -84,7 +88,7 @@ export function describeShim(name: string, expect: ShimExpectations): void {
 
     it('loads the rogue chain once the rogue root is installed (the campaign\'s ask)', async () => {
       const state = { anchors: [lab.pki.publicRoot.certPath, lab.pki.rogueRoot.certPath] };
-      const session = await expect.makeShim().prepare(state, lab.workDir(name));
+      const session = await shim.prepare(state, lab.workDir(name));
       try {
         const observation = await session.visit(visitTarget(rogueRoute(), expect.timeoutMs));
         assert.equal(observation.outcome, 'loaded', `${observation.error} ${observation.detail}`);
@@ -97,7 +101,7 @@ export function describeShim(name: string, expect: ShimExpectations): void {
     it(expect.pinMismatchError ? 'refuses a chain without a pinned key' : 'ignores pins (it has no pinning) and loads', async () => {
       const pins = [lab.pki.rogueRoot.spkiSha256, lab.pki.rogueLeaf.spkiSha256];
       const state = { anchors: [lab.pki.publicRoot.certPath, lab.pki.rogueRoot.certPath], pins };
-      const session = await expect.makeShim().prepare(state, lab.workDir(name));
+      const session = await shim.prepare(state, lab.workDir(name));
       try {
         const observation = await session.visit(visitTarget(preferredRoute(), expect.timeoutMs));
         if (!expect.pinMismatchError) {
@@ -117,10 +121,12 @@ export function describeShim(name: string, expect: ShimExpectations): void {
         const rootPinned = { ...trustPublic(lab, [lab.pki.publicRoot.spkiSha256]) };
         const leafPinned = { ...trustPublic(lab, [lab.pki.publicLeaf.spkiSha256]) };
         const target = (): ReturnType<typeof visitTarget> => visitTarget(preferredRoute(), expect.timeoutMs);
-        const rootSession = await expect.makeShim().prepare(rootPinned, lab.workDir(name));
-        const leafSession = await expect.makeShim().prepare(leafPinned, lab.workDir(name));
+        const [rootSession, leafSession] = await Promise.all([
+          shim.prepare(rootPinned, lab.workDir(name)),
+          shim.prepare(leafPinned, lab.workDir(name)),
+        ]);
         try {
-          const [byRoot, byLeaf] = [await rootSession.visit(target()), await leafSession.visit(target())];
+          const [byRoot, byLeaf] = await Promise.all([rootSession.visit(target()), leafSession.visit(target())]);
           assert.equal(byLeaf.outcome, 'loaded', `${byLeaf.error} ${byLeaf.detail}`);
           assert.equal(byRoot.outcome, expect.pinsLeafOnly ? 'refused' : 'loaded', `${byRoot.error} ${byRoot.detail}`);
         } finally {
@@ -132,26 +138,29 @@ export function describeShim(name: string, expect: ShimExpectations): void {
 
     if (expect.routes.includes('connect')) {
       it('goes through an explicit CONNECT proxy with the site name', async () => {
-        const session = await expect.makeShim().prepare(trustPublic(lab), lab.workDir(name));
+        // its own proxy: the other tests run at the same time and use the shared ones
+        const proxy = await startConnectProxy(lab.publicOrigin.port);
+        const session = await shim.prepare(trustPublic(lab), lab.workDir(name));
         try {
-          const before = lab.publicProxy.requests.length;
-          const observation = await session.visit(visitTarget(connectVia(lab.publicProxy), expect.timeoutMs));
+          const observation = await session.visit(visitTarget(connectVia(proxy), expect.timeoutMs));
           assert.equal(observation.outcome, 'loaded', `${observation.error} ${observation.detail}`);
           assert.equal(observation.status, 200);
-          assert.match(lab.publicProxy.requests.slice(before).join('\n'), /^CONNECT www\.example\.test:443 HTTP\/1\.[01]$/m);
+          assert.match(proxy.requests.join('\n'), /^CONNECT www\.example\.test:443 HTTP\/1\.[01]$/m);
         } finally {
           await session.close();
+          await proxy.close();
         }
       });
     }
 
-    if (!expect.routes.includes('direct')) {
-      it('skips a direct route it cannot apply, saying why', async () => {
-        const session = await expect.makeShim().prepare(trustPublic(lab), lab.workDir(name));
+    for (const missing of (['direct', 'connect'] as const).filter((kind) => !expect.routes.includes(kind))) {
+      it(`skips a ${missing} route it cannot apply, saying why`, async () => {
+        const session = await shim.prepare(trustPublic(lab), lab.workDir(name));
         try {
-          const observation = await session.visit(visitTarget(directTo(lab.publicOrigin), expect.timeoutMs));
+          const route = missing === 'direct' ? directTo(lab.publicOrigin) : connectVia(lab.publicProxy);
+          const observation = await session.visit(visitTarget(route, expect.timeoutMs));
           assert.equal(observation.outcome, 'skipped');
-          assert.match(observation.detail ?? '', /direct/);
+          assert.match(observation.detail ?? '', new RegExp(`cannot apply a ${missing} route`));
         } finally {
           await session.close();
         }
@@ -161,11 +170,11 @@ export function describeShim(name: string, expect: ShimExpectations): void {
     if (expect.makeMissingShim) {
       const makeMissing = expect.makeMissingShim;
       it('is skipped with the reason and the package when its binary is missing', async () => {
-        const shim = makeMissing();
-        const availability = await shim.probe();
+        const missingShim = makeMissing();
+        const availability = await missingShim.probe();
         assert.equal(availability.available, false);
         assert.match(availability.reason ?? '', /not found: apt-get install /);
-        const session = await shim.prepare(trustPublic(lab), lab.workDir(name));
+        const session = await missingShim.prepare(trustPublic(lab), lab.workDir(name));
         const observation = await session.visit(visitTarget(preferredRoute()));
         await session.close();
         assert.equal(observation.outcome, 'skipped');

@@ -12,6 +12,9 @@ import { clientShims, getClientShim } from '../../lab/clients/registry.ts';
 import { UserError } from '../../harness/errors.ts';
 import { startTestLab, trustPublic, visitTarget, type TestLab } from './lab.ts';
 
+/** This file's clients; browser shims share the registry and have their own tests. */
+const COMMAND_LINE_AND_LIBRARY = ['curl', 'wget', 'openssl', 'gnutls', 'node', 'undici', 'python', 'java'];
+
 describe('chain reading', () => {
   let lab: TestLab;
   before(async () => {
@@ -48,15 +51,45 @@ describe('clean client environment', () => {
 });
 
 describe('registry', () => {
-  it('lists every command-line and library client once', () => {
+  it('lists every command-line and library client, each name once', () => {
     const names = clientShims().map((shim) => shim.name);
-    assert.deepEqual(names, ['curl', 'wget', 'openssl', 'gnutls', 'node', 'undici', 'python', 'java']);
+    assert.deepEqual(names.filter((name) => COMMAND_LINE_AND_LIBRARY.includes(name)), COMMAND_LINE_AND_LIBRARY);
+    assert.equal(new Set(names).size, names.length);
   });
 
   it('names the valid clients when asked for an unknown one', () => {
     assert.equal(getClientShim('openssl').name, 'openssl');
     assert.throws(() => getClientShim('lynx'), (error: unknown) =>
       error instanceof UserError && /unknown client "lynx".*curl, wget, openssl/.test(error.message));
+  });
+});
+
+describe('no anchors', () => {
+  let lab: TestLab;
+  before(async () => {
+    lab = await startTestLab();
+  });
+  after(async () => {
+    await lab.close();
+  });
+
+  it('every client refuses the lab\'s public origin when told to trust nothing (no default roots leak in)', async () => {
+    const shims = clientShims().filter((shim) => COMMAND_LINE_AND_LIBRARY.includes(shim.name));
+    const observations = await Promise.all(shims.map(async (shim) => {
+      const route = shim.routes?.includes('direct')
+        ? { kind: 'direct' as const, host: '127.0.0.1', port: lab.publicOrigin.port }
+        : { kind: 'connect' as const, host: '127.0.0.1', port: lab.publicProxy.port };
+      const session = await shim.prepare({ anchors: [] }, lab.workDir(shim.name));
+      try {
+        return { name: shim.name, ...(await session.visit(visitTarget(route, 20_000))) };
+      } finally {
+        await session.close();
+      }
+    }));
+    for (const observation of observations) {
+      assert.equal(observation.outcome, 'refused', `${observation.name}: ${observation.detail}`);
+      assert.ok(observation.error, `${observation.name}: an error code`);
+    }
   });
 });
 

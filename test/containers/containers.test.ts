@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,18 @@ function parseCurl(exitCode: number, stdout: string, stderr: string): CurlResult
 async function curlInClient(lab: ContainersLab, site: string, anchors: string): Promise<CurlResult> {
   const r = await lab.execInClient(['curl', '-sS', '-v', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '10', '--cacert', anchors, lab.urlFor(site)]);
   return parseCurl(r.exitCode, r.stdout, r.stderr);
+}
+
+function runAsync(command: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ exitCode: code ?? -1, stdout, stderr }));
+  });
 }
 
 function alive(pid: number): boolean {
@@ -100,6 +112,8 @@ test('containers runtime: transparent gateway on podman', { timeout: 240_000 }, 
   const rogueIssuing = rogue.intermediates[0] ?? rogue.root;
   const rogueIssuerCn = /CN=([^,]+)/.exec(new (await import('node:crypto')).X509Certificate(rogueIssuing.certPem).subject.replace(/\n/g, ','))?.[1];
   let lab: ContainersLab | undefined;
+  // the clean-up checks below run even when the lab part fails; its error is rethrown at the end
+  let labFailure: unknown;
   try {
     const upStarted = Date.now();
     lab = await containersRuntime.up({
@@ -123,8 +137,9 @@ test('containers runtime: transparent gateway on podman', { timeout: 240_000 }, 
       assert.equal(r.exitCode, 0, r.stderr.slice(-800));
       assert.equal(r.status, '200');
       assert.ok(rogueIssuerCn && r.issuer?.includes(rogueIssuerCn), `issuer ${r.issuer} should name ${rogueIssuerCn}`);
-      const decisions = running.engineEvents().filter((e) => e.type === 'decision' && e.sni === TARGETED);
-      assert.ok(decisions.some((e) => e.type === 'decision' && e.action === 'intercept'), JSON.stringify(decisions));
+      // engine events come through the gateway's log, so they may trail the response a little
+      const intercepted = () => running.engineEvents().some((e) => e.type === 'decision' && e.sni === TARGETED && e.action === 'intercept');
+      assert.ok(await until(intercepted, 3_000), JSON.stringify(running.engineEvents().filter((e) => e.type === 'decision')));
     });
 
     await t.test('intercepted: a client trusting only the public PKI refuses (curl exit 60)', async () => {
@@ -137,20 +152,25 @@ test('containers runtime: transparent gateway on podman', { timeout: 240_000 }, 
       assert.equal(r.exitCode, 0, r.stderr.slice(-800));
       assert.equal(r.status, '200');
       assert.match(r.issuer ?? '', /Lab Public/i);
-      assert.ok(running.engineEvents().some((e) => e.type === 'decision' && e.sni === CONTROL && e.action === 'passthrough'));
-      // the gateway sits on the path: the origin saw the gateway's address, not the client's
+      const passedThrough = () => running.engineEvents().some((e) => e.type === 'decision' && e.sni === CONTROL && e.action === 'passthrough');
+      assert.ok(await until(passedThrough, 3_000), JSON.stringify(running.engineEvents().filter((e) => e.type === 'decision')));
+      // the gateway sits on the path: the origin saw the gateway's address, not the client's.
+      // Visits arrive through the container's log, a few hundred ms behind the response at worst.
+      await until(() => running.originView(CONTROL).length > 0, 3_000);
       const peers = running.originView(CONTROL).map((v) => v.peer.replace(/^::ffff:/, ''));
       assert.deepEqual([...new Set(peers)], [running.addresses.gatewayOutside]);
     });
 
-    await t.test('host-side client through the SNI door (the route the harness gets from routeFor)', () => {
+    await t.test('host-side client through the SNI door (the route the harness gets from routeFor)', async () => {
       const route = running.routeFor(TARGETED, 'direct');
       const anchors = join(workDir, 'anchors.pem');
       writeFileSync(anchors, publicCa.root.certPem + rogue.root.certPem);
-      const r = spawnSync('curl', ['-sS', '-v', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '10', '--cacert', anchors,
-        '--connect-to', `${TARGETED}:443:${route.host}:${route.port}`, running.urlFor(TARGETED)], { encoding: 'utf8' });
-      const c = parseCurl(r.status ?? -1, r.stdout, r.stderr);
+      // asynchronously: the gateway asks this very process for forged leaves while curl waits
+      const r = await runAsync('curl', ['-sS', '-v', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '10', '--cacert', anchors,
+        '--connect-to', `${TARGETED}:443:${route.host}:${route.port}`, running.urlFor(TARGETED)]);
+      const c = parseCurl(r.exitCode, r.stdout, r.stderr);
       assert.equal(c.exitCode, 0, c.stderr.slice(-800));
+      assert.equal(c.status, '200');
       assert.ok(rogueIssuerCn && c.issuer?.includes(rogueIssuerCn), `issuer ${c.issuer}`);
     });
 
@@ -162,6 +182,8 @@ test('containers runtime: transparent gateway on podman', { timeout: 240_000 }, 
       const name = await running.execInClient(['curl', '-sS', '--max-time', '3', 'https://example.com/']);
       assert.equal(name.exitCode, 6, `expected "could not resolve" (6), got ${name.exitCode}: ${name.stderr}`);
     });
+  } catch (err) {
+    labFailure = err;
   } finally {
     const downStarted = Date.now();
     await lab?.down();
@@ -199,4 +221,5 @@ test('containers runtime: transparent gateway on podman', { timeout: 240_000 }, 
     // netavark switched routing on for its bridges; with them gone the host is as it was
     assert.equal(readHostForwarding(), forwardingBefore);
   });
+  if (labFailure) throw labFailure;
 });

@@ -14,7 +14,8 @@ const images = JSON.parse(process.argv[2] ?? '{}') as RoleImages;
 const session = await acquireContainerSession({ prebuilt: images });
 const runId = newRunId();
 const labels = runLabels(runId);
-const network = await createInternalNetwork(session.engine.endpoint, `tlslab-${runId}-crash`, labels);
+const network = await createInternalNetwork(session.engine.endpoint, `tlslab-${runId}-crash`, labels, { hostReachable: true });
+session.trackNetwork(network);
 const container = await new LabContainer(images.client)
   .withNetworkMode(network.name)
   .withLabels(labels)

@@ -100,9 +100,12 @@ test('a box that caps the upstream leg at TLS 1.2 with a CBC suite first is grad
 
 test('a User-Agent the reference table does not know, or no ClientHello: skipped, not guessed', async () => {
   const recorded = await captureHello(recorder, 'node');
-  const browser = evidenceFor('firefox', recorded, false);
-  browser.origin.userAgent = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
-  assert.match(JSON.stringify(await uaVsClientHelloDetector().inspect(browser)), /no reference fingerprint for \\"firefox\\"/);
+  const java = evidenceFor('java', recorded, false);
+  java.origin.userAgent = 'Java/17.0.9';
+  assert.deepEqual(await uaVsClientHelloDetector().inspect(java), { skipped: 'no reference fingerprint for "java" (User-Agent "Java/17.0.9")' });
+  const wget = evidenceFor('wget', recorded, false);
+  wget.origin.userAgent = 'Wget/1.21.3';
+  assert.deepEqual(await uaVsClientHelloDetector().inspect(wget), { skipped: 'User-Agent "Wget/1.21.3" names no client the lab knows' });
   const none = evidenceFor('curl', recorded, false);
   delete none.origin.clientHello;
   assert.ok('skipped' in (await uaVsClientHelloDetector().inspect(none)));

@@ -81,7 +81,7 @@ test('list shows scenarios with descriptions and clients with availability', () 
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /kz-2019-qaznet\s+\S/);
   assert.match(r.stdout, /baseline\s+No interception/);
-  assert.match(r.stdout, /^\s+node\s+available\s+v?\d+/m);
+  assert.match(r.stdout, /^\s+node\s+available\s+\S/m);
 });
 
 test('doctor reports tools with their Debian packages, root, netns and podman', () => {

@@ -1,16 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { isRoot, survivors, pidAlive } from './support.ts';
 
 const NOBODY = 65534;
 const userns = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'unshare', '-Urmn', 'true']).status === 0;
 const skip = !isRoot ? 'needs root to switch to an unprivileged user for this check' : !userns ? 'unprivileged user namespaces are not allowed here' : false;
 
-test('rootless: an unprivileged user gets the same sealed lab through a user namespace', { skip, timeout: 60_000 }, () => {
+const STATE_DIR = '/tmp/tlslab-netns-rootless-test';
+
+test('rootless: an unprivileged user gets the same sealed lab through a user namespace', { skip, timeout: 60_000 }, (t) => {
+  t.after(() => rmSync(STATE_DIR, { recursive: true, force: true }));
   const r = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '--import', 'tsx', 'test/netns/rootless-scenario.ts'], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', TLSLAB_NETNS_STATE_DIR: `/tmp/tlslab-netns-rootless-test` },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', TLSLAB_NETNS_STATE_DIR: STATE_DIR },
     timeout: 50_000,
   });
   assert.equal(r.status, 0, r.stderr);

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { planTopology, hostPlan } from '../../lab/runtime/netns/topology.ts';
 import { routeStaysInLab } from '../../lab/runtime/netns/address-plan.ts';
 import { NetnsLab } from '../../lab/runtime/netns/lab.ts';
 import { netNamespaceInode } from '../../lab/runtime/netns/sweep.ts';
-import { skipReason, hostNetnsEntries, survivors, pidAlive } from './support.ts';
+import { skipReason, hostNetnsEntries, hostMountsMentioning, survivors, pidAlive } from './support.ts';
 
 test('plan: routers before the gateway set the hop numbers, and no route leaves the lab range', () => {
   const plan = planTopology({ clients: 2, routersBeforeGateway: 2, origins: ['facebook.com', { name: 'control', sites: ['control.example.kz'] }] });
@@ -37,6 +37,11 @@ test('topology up: packets cross 2 routers to the origin, names resolve, then do
     assert.equal(inodes.length, lab.plan.hosts.length);
     assert.ok(inodes.every((i) => i > 0 && i !== netNamespaceInode('self')), 'each host is its own namespace, none is the host\'s');
     assert.deepEqual(hostNetnsEntries(lab.holder.prefix), [], 'named namespaces exist only in the holder');
+    const holderMounts = readFileSync(`/proc/${lab.holder.pid}/mountinfo`, 'utf8');
+    for (const word of [' tlslab-run ', ' tlslab-etc ', `/run/netns/${lab.ns('gw')}`]) {
+      assert.ok(holderMounts.includes(word), `holder mounts ${word}`);
+      assert.deepEqual(hostMountsMentioning(word), [], `the host does not see ${word}`);
+    }
 
     const resolved = await lab.run('client', ['getent', 'hosts', 'facebook.com']);
     assert.match(resolved.stdout, new RegExp(`^${lab.plan.siteAddresses['facebook.com']!.replaceAll('.', '\\.')}\\s+facebook\\.com`));

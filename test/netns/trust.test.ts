@@ -22,7 +22,7 @@ test('per-client trust: only the client namespace trusts the lab CA, Node needs 
     const env = cleanClientEnv(work);
 
     // an unrelated anchor only (an empty bundle is a different error: curl exit 77)
-    const other = await createAuthority('qaznet-2019');
+    const other = await createAuthority('generic', { generic: { subject: 'CN=Unrelated Root, C=KZ' } });
     await installSystemTrust(lab.holder, lab.ns('client'), [other.root.certPem]);
     const untrusted = await lab.run('client', ['curl', '-sS', '--max-time', '5', 'https://example.org/'], { check: false, env });
     assert.equal(untrusted.code, 60, `curl without the anchor: ${untrusted.stderr}`);

@@ -1,7 +1,7 @@
 /** Pieces several profiles share. */
 import { x509 } from '../x509.ts';
-import { OID } from '../extensions.ts';
-import { parseDistinguishedName } from '../names.ts';
+import { OID, commonNameDer, subjectAltNameDer } from '../extensions.ts';
+import type { UpstreamCertificate, UpstreamExtension } from '../upstream.ts';
 
 export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;
@@ -16,25 +16,32 @@ export function randomSerial(randomBytes: (n: number) => Buffer, length = 16): s
   return buf.toString('hex');
 }
 
-export function sniSan(sni: string): x509.Extension {
-  return new x509.SubjectAlternativeNameExtension([{ type: /^[\d.]+$/.test(sni) ? 'ip' : 'dns', value: sni }]);
+export function sniSan(sni: string): Buffer {
+  return subjectAltNameDer([sni]);
 }
 
-export function serverLeafBasics(rsa: boolean): x509.Extension[] {
-  const usage = x509.KeyUsageFlags.digitalSignature | (rsa ? x509.KeyUsageFlags.keyEncipherment : 0);
-  return [
-    new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(usage, true),
-    new x509.ExtendedKeyUsageExtension([OID.serverAuth]),
-  ];
+const basics = new Map<boolean, Buffer[]>();
+
+/** BC CA:FALSE, KU (digitalSignature, + keyEncipherment for RSA), EKU serverAuth; built once */
+export function serverLeafBasics(rsa: boolean): Buffer[] {
+  let exts = basics.get(rsa);
+  if (!exts) {
+    const usage = x509.KeyUsageFlags.digitalSignature | (rsa ? x509.KeyUsageFlags.keyEncipherment : 0);
+    exts = [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(usage, true),
+      new x509.ExtendedKeyUsageExtension([OID.serverAuth]),
+    ].map((e) => Buffer.from(e.rawData));
+    basics.set(rsa, exts);
+  }
+  return exts;
 }
 
-/** A DN holding just the SNI as CN, when a profile names the leaf after the SNI. */
-export function nameFromSni(sni: string, prefix = ''): x509.Name {
-  const escaped = sni.replace(/([,+"\\<>;=])/g, '\\$1');
-  return parseDistinguishedName(`${prefix}CN=${escaped}`);
+/** A DN holding just the SNI as CN (and C=XX for mockttp), as DER. */
+export function nameFromSni(sni: string, country?: string): Buffer {
+  return commonNameDer(sni, country);
 }
 
-export function upstreamExtension(upstream: x509.X509Certificate | undefined, oid: string): x509.Extension | undefined {
-  return upstream?.extensions.find((e) => e.type === oid);
+export function upstreamExtension(upstream: UpstreamCertificate | undefined, oid: string): UpstreamExtension | undefined {
+  return upstream?.extension(oid);
 }

@@ -1,4 +1,3 @@
-import { x509 } from '../x509.ts';
 import { OID } from '../extensions.ts';
 import { HOUR_MS, DAY_MS, nameFromSni, sniSan, truncateToSecond, upstreamExtension } from './common.ts';
 import type { ForgingProfile } from './types.ts';
@@ -23,9 +22,9 @@ export const kz2019: ForgingProfile = {
     const notAfter = upstream ? upstream.notAfter : new Date(notBefore.getTime() + 90 * DAY_MS);
     const san = upstream ? upstreamExtension(upstream, OID.subjectAltName) : sniSan(input.sni);
     return {
-      subject: upstream ? new x509.Name(upstream.subjectName.toArrayBuffer()) : nameFromSni(input.sni),
+      subject: upstream ? upstream.subjectDer : nameFromSni(input.sni),
       serialHex: upstream
-        ? randomiseSerialTail(upstream.serialNumber, KZ_2019_RANDOM_SERIAL_BITS, input.randomBytes)
+        ? randomiseSerialTail(upstream.serialHex, KZ_2019_RANDOM_SERIAL_BITS, input.randomBytes)
         : input.randomBytes(16).toString('hex').replace(/^./, '1'),
       notBefore: new Date(notBefore.getTime() - shift),
       notAfter: new Date(notAfter.getTime() - shift),
@@ -34,7 +33,7 @@ export const kz2019: ForgingProfile = {
         host: input.sni,
         spec: { type: 'rsa2048', modulusLength: options.kz2019?.modulusLength ?? 2048, publicExponent: 3 },
       },
-      extensions: () => (san ? [new x509.Extension(san.type, san.critical, san.value)] : []),
+      extensions: () => (san ? [Buffer.isBuffer(san) ? san : san.der] : []),
     };
   },
 };

@@ -1,5 +1,5 @@
-import { x509 } from '../x509.ts';
-import { OID } from '../extensions.ts';
+import { OID, SERVER_AUTH_EKU_DER, crlDistributionPointDer, simpleNameDer, subjectAltNameDer } from '../extensions.ts';
+import { dnsNames, subjectAttribute, type UpstreamExtension } from '../upstream.ts';
 import { DAY_MS, randomSerial, truncateToSecond, upstreamExtension } from './common.ts';
 import type { ForgingProfile } from './types.ts';
 
@@ -15,19 +15,11 @@ export const mitmproxyLike: ForgingProfile = {
   plan(input) {
     const { upstream, sni } = input;
     const notBefore = truncateToSecond(new Date(input.now.getTime() - 2 * DAY_MS));
-    const commonName = upstream?.subjectName.getField('CN')[0] ?? sni;
-    const organization = upstream?.subjectName.getField('O')[0];
-    const subject = new x509.Name([
-      { CN: [commonName] },
-      ...(organization ? [{ O: [organization] }] : []),
-    ]);
+    const commonName = (upstream && subjectAttribute(upstream.native, 'CN')) ?? sni;
+    const organization = upstream && subjectAttribute(upstream.native, 'O');
+    const subject = simpleNameDer(organization ? [['CN', commonName], ['O', organization]] : [['CN', commonName]]);
     const names = new Set<string>([sni]);
-    const upstreamSan = upstreamExtension(upstream, OID.subjectAltName);
-    if (upstreamSan) {
-      for (const n of new x509.SubjectAlternativeNameExtension(upstreamSan.rawData).names.items) {
-        if (n.type === 'dns') names.add(n.value);
-      }
-    }
+    if (upstream) for (const name of dnsNames(upstream.native)) names.add(name);
     const upstreamCrl = upstreamExtension(upstream, OID.crlDistributionPoints);
     return {
       subject,
@@ -36,17 +28,33 @@ export const mitmproxyLike: ForgingProfile = {
       notAfter: new Date(notBefore.getTime() + 199 * DAY_MS),
       key: { kind: 'issuer' },
       extensions: () => [
-        new x509.SubjectAlternativeNameExtension([...names].map((value) => ({ type: 'dns' as const, value }))),
-        new x509.ExtendedKeyUsageExtension([OID.serverAuth]),
-        ...(upstreamCrl ? [new x509.CRLDistributionPointsExtension([rewrittenCrlUrl(upstreamCrl, input.issuer.serialHex)])] : []),
+        subjectAltNameDer([...names]),
+        SERVER_AUTH_EKU_DER,
+        ...(upstreamCrl ? [crlDistributionPointDer(rewrittenCrlUrl(upstreamCrl, input.issuer.serialHex))] : []),
       ],
     };
   },
 };
 
-function rewrittenCrlUrl(upstreamCrl: x509.Extension, caSerialHex: string): string {
-  const original = new x509.CRLDistributionPointsExtension(upstreamCrl.rawData);
-  const first = original.distributionPoints[0]?.distributionPoint?.fullName?.[0]?.uniformResourceIdentifier;
-  const origin = first ? new URL(first).origin : 'http://mitm.it';
+function rewrittenCrlUrl(upstreamCrl: UpstreamExtension, caSerialHex: string): string {
+  const first = firstUri(upstreamCrl.value);
+  let origin = 'http://mitm.it';
+  try {
+    if (first) origin = new URL(first).origin;
+  } catch {
+    // a malformed URL upstream: keep the default host
+  }
   return `${origin}/mitmproxy-${caSerialHex}.crl`;
+}
+
+/** First uniformResourceIdentifier ([6] IA5String) in a DER value; short-form lengths cover URLs here. */
+function firstUri(value: Buffer): string | undefined {
+  for (let at = 0; at + 2 <= value.length; at++) {
+    if (value[at] !== 0x86) continue;
+    const length = value[at + 1]!;
+    if (length >= 0x80 || at + 2 + length > value.length) continue;
+    const text = value.subarray(at + 2, at + 2 + length).toString('latin1');
+    if (/^[a-z][a-z0-9+.-]*:\/\/[\x21-\x7e]+$/i.test(text)) return text;
+  }
+  return undefined;
 }

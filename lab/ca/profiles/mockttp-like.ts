@@ -9,7 +9,7 @@ export const mockttpLike: ForgingProfile = {
   plan(input) {
     const notBefore = truncateToSecond(new Date(input.now.getTime() - DAY_MS));
     return {
-      subject: nameFromSni(input.sni, 'C=XX, '),
+      subject: nameFromSni(input.sni, 'XX'),
       serialHex: randomSerial(input.randomBytes),
       notBefore,
       notAfter: new Date(notBefore.getTime() + 45 * DAY_MS),

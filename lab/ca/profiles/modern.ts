@@ -1,5 +1,4 @@
-import { x509 } from '../x509.ts';
-import { authorityKeyIdentifier, subjectKeyIdentifier } from '../extensions.ts';
+import { authorityKeyIdentifierDer, subjectKeyIdentifierDer } from '../extensions.ts';
 import { DAY_MS, HOUR_MS, nameFromSni, randomSerial, serverLeafBasics, sniSan, truncateToSecond } from './common.ts';
 import type { ForgingProfile } from './types.ts';
 
@@ -18,10 +17,10 @@ export const modern: ForgingProfile = {
       key: { kind: 'fresh', spec: { type: 'ecdsa-p256' } },
       extensions: (leafSpki) => [
         ...serverLeafBasics(false),
-        subjectKeyIdentifier(leafSpki),
-        authorityKeyIdentifier(input.issuer.spkiDer),
+        subjectKeyIdentifierDer(leafSpki),
+        authorityKeyIdentifierDer(input.issuer.spkiDer),
         sniSan(input.sni),
-      ] satisfies x509.Extension[],
+      ],
     };
   },
 };

@@ -5,10 +5,11 @@
  */
 import type { x509 } from '../x509.ts';
 import type { KeySpec } from '../keys.ts';
+import type { UpstreamCertificate } from '../upstream.ts';
 
 export interface ProfileInput {
   sni: string;
-  upstream?: x509.X509Certificate;
+  upstream?: UpstreamCertificate;
   issuer: { name: x509.Name; serialHex: string; spkiDer: Buffer };
   now: Date;
   /** source of randomness for serials (injected so plans are reproducible in tests) */
@@ -26,13 +27,14 @@ export type KeySource =
   | { kind: 'issuer' };
 
 export interface LeafPlan {
-  subject: x509.Name;
+  /** a Name, or the DER of one */
+  subject: x509.Name | Buffer;
   serialHex: string;
   notBefore: Date;
   notAfter: Date;
   key: KeySource;
-  /** extensions in order, given the leaf's SPKI (for SKI) once the key is known */
-  extensions(leafSpkiDer: Buffer): x509.Extension[];
+  /** extensions in order (objects or DER), given the leaf's SPKI (for SKI) once the key is known */
+  extensions(leafSpkiDer: Buffer): Array<x509.Extension | Buffer>;
 }
 
 export interface ProfileOptions {

@@ -5,7 +5,23 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CertificateFacts } from './pem.ts';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+
+/**
+ * certutil asks for the db password on stdin when it thinks it needs one, and on end-of-input
+ * repeats the prompt forever; a password file (empty password) means it never asks, and the
+ * timeout turns any other hang into an error that names the command.
+ */
+async function certutil(dir: string, args: string[]): Promise<void> {
+  const passwordFile = join(dir, '.nss-password');
+  await writeFile(passwordFile, '\n');
+  try {
+    await execFileAsync('certutil', [...args, '-d', `sql:${dir}`, '-f', passwordFile], { timeout: 20_000, maxBuffer: 256 * 1024 });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.slice(0, 300) : String(error);
+    throw new Error(`certutil ${args.slice(0, 3).join(' ')} in ${dir} failed: ${message}`);
+  }
+}
 
 /** NSS trust strings: SSL,S/MIME,code-signing. "C" = trusted CA; "p" = explicitly distrusted. */
 export const TRUSTED_CA = 'C,,';
@@ -13,13 +29,13 @@ export const DISTRUSTED = 'p,p,p';
 
 export async function createNssDb(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await run('certutil', ['-N', '--empty-password', '-d', `sql:${dir}`]);
+  await certutil(dir, ['-N', '--empty-password']);
 }
 
 export async function addCertificate(dir: string, nickname: string, cert: CertificateFacts, trust: string): Promise<void> {
   const file = join(dir, `${nickname}.pem`);
   await writeFile(file, cert.pem);
-  await run('certutil', ['-A', '-d', `sql:${dir}`, '-n', nickname, '-t', trust, '-i', file]);
+  await certutil(dir, ['-A', '-n', nickname, '-t', trust, '-i', file]);
 }
 
 /**

@@ -30,7 +30,11 @@ def main():
     route = request["route"]
     pins = set(request.get("pins") or [])
     seen = {"chain": []}
-    context = ssl.create_default_context(cafile=request["cafile"])
+    try:
+        context = ssl.create_default_context(cafile=request["cafile"])
+    except Exception as error:  # an unusable CA file is this client's verdict too
+        report({"outcome": "refused", **describe(error)}, [])
+        return
 
     class ObservedConnection(http.client.HTTPSConnection):
         def connect(self):
@@ -63,7 +67,11 @@ def main():
         result = {"outcome": "loaded", "status": error.code}
     except Exception as error:  # the exception's class is the verdict
         result = {"outcome": "refused", **describe(error)}
-    result["chain_der"] = [base64.b64encode(der).decode() for der in seen["chain"]]
+    report(result, seen["chain"])
+
+
+def report(result, chain):
+    result["chain_der"] = [base64.b64encode(der).decode() for der in chain]
     result["python"] = sys.version.split()[0]
     sys.stdout.write(json.dumps(result) + "\n")
 

@@ -1,8 +1,8 @@
 /**
  * What each of the lab's clients looks like on the wire, measured on this machine (Debian 12,
- * 2026-11-23) by test/detectors/helpers/real-clients.ts against a loopback recorder, plus the
- * values peers.md §5 measured. The test "reference table matches live clients" re-measures and
- * fails when a client's stack changes, so this table cannot silently rot.
+ * 2026-11-23) against a loopback recorder (test/detectors/helpers/real-clients.ts and
+ * browser-clients.ts), plus the values peers.md §5 measured. The tests re-measure every client
+ * and fail when its stack changes, so this table cannot silently rot.
  *
  * Keyed by JA4's b_c parts (cipher hash, extension+signature-algorithm hash): they name the TLS
  * stack. JA4's first part carries SNI presence, ALPN and counts, which depend on how a program
@@ -40,6 +40,22 @@ export const CLIENT_REFERENCES: readonly ClientReference[] = [
     stacks: [
       { ja4Stack: 'e8f1e7e78f70_d41ae481755e', seen: 'Debian python3 3.11.2 urllib / OpenSSL 3.0 (t13d311100)' },
       { ja4Stack: '85036bcba153_d41ae481755e', seen: 'pyenv Python 3.11.7 urllib (t13d181100, peers.md)' },
+    ],
+    grade: 'A',
+  },
+  {
+    client: 'chromium',
+    stacks: [
+      { ja4Stack: '8daaf6152771_cb7bf5808d99', seen: 'Debian Chromium 156 headless, new session (t13d1517h2)' },
+      { ja4Stack: '8daaf6152771_e2d80978ab2e', seen: 'Debian Chromium 156 headless, resumed session: pre_shared_key added (t13d1518h2)' },
+    ],
+    grade: 'A',
+  },
+  {
+    client: 'firefox',
+    stacks: [
+      { ja4Stack: '86a278354501_3cbfd9057e0d', seen: 'Firefox ESR 153 headless, new session (t13d1617h2)' },
+      { ja4Stack: '86a278354501_e6dcd7ae0a9e', seen: 'Firefox ESR 153 headless, resumed session: pre_shared_key added (t13d1617h2)' },
     ],
     grade: 'A',
   },

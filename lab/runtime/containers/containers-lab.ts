@@ -5,26 +5,23 @@
  * only a one-shot helper (not the client) holds NET_ADMIN to point the client's route at the gateway.
  */
 import { spawnSync } from 'node:child_process';
-import { Wait, type StartedTestContainer } from 'testcontainers';
+import type { StartedTestContainer } from 'testcontainers';
 import type { Route } from '../../clients/types.ts';
 import type { Forger } from '../../ca/types.ts';
 import type { EngineEvent } from '../../proxy/types.ts';
 import type { Lab, OriginVisit, RouteKind, Topology } from '../types.ts';
-import { LabContainer, jsonLines } from './lab-container.ts';
+import { ORIGIN_PORT, startClientContainer, startDnsContainer, startGatewayContainer, startOriginContainer, type GatewayStart } from './role-containers.ts';
 import { createInternalNetwork, removeNetwork, type LabNetwork } from './networks.ts';
 import { newRunId, runLabels } from './labels.ts';
 import { reap } from './reaper.ts';
 import { runOneShot } from './one-shot.ts';
 import { openForgeChannel, type ForgeChannel } from './forge-channel.ts';
 import type { ContainerSession } from './session.ts';
-import { FORGE_MOUNT, GATEWAY_CONFIG_PATH, type GatewayConfig, type GatewayLine } from './roles/gateway-config.ts';
+import { FORGE_MOUNT, type GatewayConfig } from './roles/gateway-config.ts';
 
-const ORIGIN_PORT = 443;
 const TRANSPARENT_PORT = 8443;
 const SNI_PORT = 443;
 const CONNECT_PORT = 3128;
-const ORIGIN_CONFIG_PATH = '/etc/tlslab/origin.json';
-const STARTUP_TIMEOUT_MS = 30_000;
 
 export interface ExecResult {
   exitCode: number;
@@ -126,8 +123,11 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
       ]),
     );
     networks.push(clients, internet);
+    session.trackNetwork(clients);
+    session.trackNetwork(internet);
     forge = await openForgeChannel(topology.interception?.forger ?? refusingForger);
 
+    const ctx = { runId, labels };
     const originIps = new Map<string, string>();
     await timed(timings, 'origins', () =>
       Promise.all(
@@ -135,64 +135,26 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
           const site = spec.name.toLowerCase();
           const seen: OriginVisit[] = [];
           visits.set(site, seen);
-          const config = { name: spec.name, chainPem: spec.chainPem, keyPem: spec.keyPem, host: '0.0.0.0', port: ORIGIN_PORT };
-          const origin = await timed(timings, `start:origin:${site}`, () =>
-            new LabContainer(images.origin)
-              .withName(`tlslab-${runId}-origin-${site.replace(/[^a-z0-9.-]/g, '-')}`)
-              .withNetworkMode(internet.name)
-              .withLabels({ ...labels, 'tlslab.role': 'origin', 'tlslab.site': site })
-              .withCopyContentToContainer([{ content: JSON.stringify(config), target: ORIGIN_CONFIG_PATH }])
-              .withCommand([ORIGIN_CONFIG_PATH])
-              .withLogConsumer(
-                jsonLines((line) => {
-                  const l = line as { type?: string; visit?: OriginVisit };
-                  if (l.type === 'visit' && l.visit) seen.push(l.visit);
-                }),
-              )
-              .withWaitStrategy(Wait.forLogMessage('"type":"listening"'))
-              .withStartupTimeout(STARTUP_TIMEOUT_MS)
-              .start(),
-          );
+          const origin = await timed(timings, `start:origin:${site}`, () => startOriginContainer(ctx, images.origin, internet, spec, seen));
           started.push(origin);
           originIps.set(site, origin.getIpAddress(internet.name));
         }),
       ),
     );
 
-    const dnsArgs = [...originIps].map(([site, ip]) => `--address=/${site}/${ip}`);
+    const gatewayStart: GatewayStart = {
+      endpoint,
+      inside: clients,
+      outside: internet,
+      forgeDir: forge.dir,
+      config: gatewayConfig(topology, clients, originIps),
+      events,
+      errors: gatewayErrors,
+    };
     const [dns, gateway] = await timed(timings, 'dns+gateway', () =>
       Promise.all([
-        timed(timings, 'start:dns', () =>
-          new LabContainer(images.dns)
-            .withName(`tlslab-${runId}-dns`)
-            .withNetworkMode(clients.name)
-            .withLabels({ ...labels, 'tlslab.role': 'dns' })
-            .withCommand(dnsArgs)
-            .withWaitStrategy(Wait.forLogMessage(/started, version/))
-            .withStartupTimeout(STARTUP_TIMEOUT_MS)
-            .start(),
-        ),
-        timed(timings, 'start:gateway', () =>
-          new LabContainer(images.gateway)
-            .withName(`tlslab-${runId}-gateway`)
-            .withNetworkMode(clients.name)
-            .withExtraNetworks(endpoint, [internet])
-            .withLabels({ ...labels, 'tlslab.role': 'gateway' })
-            .withAddedCapabilities('NET_ADMIN')
-            .withBindMounts([{ source: forge!.dir, target: FORGE_MOUNT, mode: 'rw' }])
-            .withCopyContentToContainer([{ content: JSON.stringify(gatewayConfig(topology, clients, originIps)), target: GATEWAY_CONFIG_PATH }])
-            .withCommand([GATEWAY_CONFIG_PATH])
-            .withLogConsumer(
-              jsonLines((line) => {
-                const l = line as GatewayLine;
-                if (l.type === 'event') events.push(l.event as EngineEvent);
-                else if (l.type === 'error') gatewayErrors.push(l.message);
-              }),
-            )
-            .withWaitStrategy(Wait.forLogMessage('"type":"listening"'))
-            .withStartupTimeout(STARTUP_TIMEOUT_MS)
-            .start(),
-        ),
+        timed(timings, 'start:dns', () => startDnsContainer(ctx, images.dns, clients, originIps)),
+        timed(timings, 'start:gateway', () => startGatewayContainer(ctx, images.gateway, gatewayStart)),
       ]),
     );
     started.push(dns, gateway);
@@ -200,16 +162,7 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
     const gatewayInside = gateway.getIpAddress(clients.name);
     const gatewayOutside = gateway.getIpAddress(internet.name);
 
-    const client = await timed(timings, 'start:client', () =>
-      new LabContainer(images.client)
-        .withName(`tlslab-${runId}-client`)
-        .withNetworkMode(clients.name)
-        .withDns([dnsIp])
-        .withLabels({ ...labels, 'tlslab.role': 'client' })
-        .withWaitStrategy(Wait.forLogMessage('tlslab-client ready'))
-        .withStartupTimeout(STARTUP_TIMEOUT_MS)
-        .start(),
-    );
+    const client = await timed(timings, 'start:client', () => startClientContainer(ctx, images.client, clients, dnsIp));
     started.push(client);
 
     // the client itself never gets NET_ADMIN: a one-shot sidecar in its network namespace sets the route
@@ -278,7 +231,7 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
     };
   } catch (err) {
     await teardown();
-    if (gatewayErrors.length > 0) throw new Error(`${(err as Error).message}; gateway: ${gatewayErrors.join('; ')}`);
+    if (gatewayErrors.length > 0) throw new Error(`${(err as Error).message}; gateway said: ${gatewayErrors.slice(-12).join(' | ')}`);
     throw err;
   }
 }

@@ -30,8 +30,8 @@ export class LabContainer extends GenericContainer {
   }
 }
 
-/** Splits a container's log stream into JSON lines (anything else on the stream is ignored). */
-export function jsonLines(onLine: (value: unknown) => void): (stream: NodeJS.ReadableStream) => void {
+/** Splits a container's log stream into JSON lines; other lines (stderr, stack traces) go to onOther. */
+export function jsonLines(onLine: (value: unknown) => void, onOther: (line: string) => void = () => {}): (stream: NodeJS.ReadableStream) => void {
   return (stream) => {
     let rest = '';
     stream.on('data', (chunk: Buffer | string) => {
@@ -40,12 +40,15 @@ export function jsonLines(onLine: (value: unknown) => void): (stream: NodeJS.Rea
       while ((nl = rest.indexOf('\n')) >= 0) {
         const line = rest.slice(0, nl).trim();
         rest = rest.slice(nl + 1);
-        if (!line.startsWith('{')) continue;
+        if (!line) continue;
+        let value: unknown;
         try {
-          onLine(JSON.parse(line));
+          value = line.startsWith('{') ? JSON.parse(line) : undefined;
         } catch {
-          // a line that only looked like JSON
+          value = undefined;
         }
+        if (value === undefined) onOther(line);
+        else onLine(value);
       }
     });
   };

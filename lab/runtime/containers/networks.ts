@@ -7,11 +7,14 @@ export interface LabNetwork {
   subnet: string;
   /** the host side of the bridge (the host can reach the network's containers through it) */
   bridgeAddress?: string;
+  /** the bridge's interface name on the host (podman only) */
+  bridge?: string;
 }
 
 interface LibpodNetwork {
   name: string;
   id: string;
+  network_interface?: string;
   subnets?: { subnet: string; gateway?: string }[];
 }
 
@@ -56,7 +59,13 @@ export async function createInternalNetwork(
     const net = JSON.parse(libpod.body) as LibpodNetwork;
     const first = net.subnets?.[0];
     if (!first) throw new Error(`network ${name}: podman assigned no subnet`);
-    return { name: net.name, id: net.id, subnet: first.subnet, ...(first.gateway ? { bridgeAddress: first.gateway } : {}) };
+    return {
+      name: net.name,
+      id: net.id,
+      subnet: first.subnet,
+      ...(first.gateway ? { bridgeAddress: first.gateway } : {}),
+      ...(net.network_interface ? { bridge: net.network_interface } : {}),
+    };
   }
   if (libpod.status !== 404) throw new Error(`network ${name}: HTTP ${libpod.status} ${libpod.body.trim()}`);
   // a Docker engine (no libpod API): its internal networks have no outbound path either

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+
+const DEFAULT_HOME = '/var/tmp/tlslab-containers';
 
 /**
  * Where the lab keeps podman's state. Storage persists between runs on purpose (built images are
@@ -19,8 +22,10 @@ export interface PodmanPaths {
 }
 
 export function podmanPaths(env: NodeJS.ProcessEnv = process.env): PodmanPaths {
-  const home = env.TLSLAB_CONTAINERS_HOME ?? '/var/tmp/tlslab-containers';
-  const runDir = env.TLSLAB_CONTAINERS_RUN ?? '/run/tlslab-containers';
+  const home = env.TLSLAB_CONTAINERS_HOME ?? DEFAULT_HOME;
+  // podman's database records the run paths and refuses others: each home gets its own run dir
+  const suffix = home === DEFAULT_HOME ? '' : `-${createHash('sha256').update(home).digest('hex').slice(0, 8)}`;
+  const runDir = `/run/tlslab-containers${suffix}`;
   return {
     home,
     graphRoot: join(home, 'storage'),

@@ -6,6 +6,8 @@ import { ownerTag } from './labels.ts';
 import { restoreHostForwarding } from './host-forwarding.ts';
 import { startContainerEngine, stopContainerEngine, type ContainerEngine } from './service.ts';
 import type { WatchdogOrders } from './watchdog.ts';
+import type { LabNetwork } from './networks.ts';
+import { readBridgeRecords, recordBridge, sweepRecordedBridges } from './bridges.ts';
 
 /**
  * One engine per lab process. testcontainers caches its client (and so $DOCKER_HOST) for the life
@@ -14,6 +16,8 @@ import type { WatchdogOrders } from './watchdog.ts';
  */
 export interface ContainerSession {
   engine: ContainerEngine;
+  /** remembers a network's bridge so that shutdown can delete it if podman leaves it behind */
+  trackNetwork(network: LabNetwork): void;
   build: BuildResult;
   /** ms spent starting (or finding) the engine */
   engineStartMs: number;
@@ -70,7 +74,10 @@ async function open(options: SessionOptions): Promise<ContainerSession> {
   }
   try {
     const build = options.prebuilt ? { images: options.prebuilt, durationMs: 0, log: '' } : await ensureImages(engine);
-    return { engine, build, engineStartMs };
+    const trackNetwork = (network: LabNetwork): void => {
+      if (engine.kind === 'podman') recordBridge(engine.serviceDir, network);
+    };
+    return { engine, build, engineStartMs, trackNetwork };
   } catch (err) {
     await shutdown(engine);
     throw err;
@@ -89,8 +96,12 @@ async function shutdown(engine: ContainerEngine): Promise<void> {
   try {
     await reap(engine.endpoint, { owner: ownerTag() });
   } finally {
+    const bridges = readBridgeRecords(engine.serviceDir);
     await stopContainerEngine(engine);
-    if (engine.kind === 'podman') restoreHostForwarding(engine.forwardingBefore);
+    if (engine.kind === 'podman') {
+      sweepRecordedBridges(bridges);
+      restoreHostForwarding(engine.forwardingBefore);
+    }
     if (watchdogPid !== undefined) {
       try {
         process.kill(watchdogPid, 'SIGTERM');

@@ -9,6 +9,7 @@ import { endpointFromDockerHost } from './engine-api.ts';
 import { reap } from './reaper.ts';
 import { ownerTag } from './labels.ts';
 import { restoreHostForwarding } from './host-forwarding.ts';
+import { readBridgeRecords, sweepRecordedBridges } from './bridges.ts';
 
 export interface WatchdogOrders {
   ownerPid: number;
@@ -35,11 +36,13 @@ async function cleanUpAfter(orders: WatchdogOrders): Promise<void> {
   } catch (err) {
     process.stderr.write(`tlslab watchdog: reap failed: ${(err as Error).message}\n`);
   }
+  const bridges = readBridgeRecords(orders.serviceDir);
   if (orders.servicePid !== undefined && alive(orders.servicePid)) {
     process.kill(orders.servicePid, 'SIGTERM');
     for (let i = 0; i < 50 && alive(orders.servicePid); i++) await new Promise((r) => setTimeout(r, 100));
     if (alive(orders.servicePid)) process.kill(orders.servicePid, 'SIGKILL');
   }
+  sweepRecordedBridges(bridges);
   if (orders.serviceDir) rmSync(orders.serviceDir, { recursive: true, force: true });
   process.stderr.write(`tlslab watchdog: host ip_forward ${restoreHostForwarding(orders.forwardingBefore)}\n`);
 }

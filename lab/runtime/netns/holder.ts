@@ -12,7 +12,8 @@ import { spawnDaemon, runCommand, runChecked, type RunOptions, type CommandResul
 import { checkPrivileges, type HolderMode } from './privileges.ts';
 import { processStartTicks, defaultStateDir, writeRunState, removeRunState, type RunState } from './state.ts';
 
-export const DEFAULT_PREFIX = 'tlslab-';
+// distinct from the containers runtime's "tlslab-" names, so a gc by prefix never reaches into its runs
+export const DEFAULT_PREFIX = 'tlslab-ns-';
 
 /** PATH inside lab namespaces; every lab command starts from `env -i` plus this. */
 export const LAB_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

@@ -7,29 +7,26 @@
  * started any other way would reach for a lab address from the host's namespace, where the
  * default route leads off the machine, so the harness must use it (see docs/netns.md).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Route } from '../../clients/types.ts';
 import type { EngineEvent } from '../../proxy/types.ts';
 import type { Lab, OriginVisit, Runtime, RouteKind, Topology } from '../types.ts';
-import { openForgeChannel } from '../containers/forge-channel.ts';
 import { NetnsLab } from './lab.ts';
 import { checkPrivileges } from './privileges.ts';
-import { installInterception, startGatewayEngine } from './interception.ts';
 import { startNetnsOrigin, type RunningOrigin } from './origins.ts';
-import { nodeTsArgv } from './node-runner.ts';
 import { cleanClientEnv } from './etc-files.ts';
-import type { NetnsGatewayConfig } from './gateway-engine-main.ts';
-import type { Selection } from './interception-rules.ts';
-
-export const ENGINE_PORT = 20443;
+import { startInterceptingGateway } from './gateway.ts';
 
 export interface NetnsRuntimeOptions {
   routersBeforeGateway?: number;
   /** 'all': every :443 flow meets the engine, which splices untargeted SNIs; 'destinations': only targeted sites' addresses */
   selection?: 'all' | 'destinations';
   labRange?: string;
+  /**
+   * The caller promises to start every client through `clientArgv`. Without that promise the
+   * runtime refuses to come up: a client started on the host would send lab traffic to the
+   * host's default route, off the machine.
+   */
+  clientsRunInLab?: boolean;
 }
 
 export interface NetnsLabHandle extends Lab {
@@ -42,13 +39,22 @@ export function createNetnsRuntime(options: NetnsRuntimeOptions = {}): Runtime {
   return {
     name: 'netns',
     async probe() {
+      if (!options.clientsRunInLab) return { available: false, reason: CLIENTS_NOT_WRAPPED };
       const p = await checkPrivileges();
       return p.available ? { available: true } : { available: false, reason: p.reason };
     },
-    up: (topology) => upNetns(topology, options),
+    up: (topology) => {
+      if (!options.clientsRunInLab) return Promise.reject(new Error(CLIENTS_NOT_WRAPPED));
+      return upNetns(topology, options);
+    },
   };
 }
 
+const CLIENTS_NOT_WRAPPED =
+  'netns runtime: clients must run inside the lab (Lab.clientArgv); this harness starts them on the host, ' +
+  'where lab addresses route off the machine (docs/netns.md, "Interface gaps")';
+
+/** safe default: unavailable until the harness starts clients through clientArgv */
 export const netnsRuntime: Runtime = createNetnsRuntime({ routersBeforeGateway: 2 });
 
 async function upNetns(topology: Topology, options: NetnsRuntimeOptions): Promise<NetnsLabHandle> {
@@ -66,41 +72,21 @@ async function upNetns(topology: Topology, options: NetnsRuntimeOptions): Promis
     for (const c of closers.reverse().splice(0)) await c().catch(() => undefined);
   };
   try {
-    for (const o of topology.origins) {
-      const host = `origin-${hostOf.get(o.name.toLowerCase())}`;
-      origins.set(o.name.toLowerCase(), await startNetnsOrigin(lab, host, o, topology.workDir));
-    }
-    if (topology.interception) {
-      const { targets, forger, upstream } = topology.interception;
-      const channel = await openForgeChannel(forger);
-      closers.push(() => channel.close());
-      const config: NetnsGatewayConfig = {
-        port: ENGINE_PORT,
-        targets: { names: [...targets.names], ...(targets.wildcard ? { wildcard: true } : {}) },
-        upstream,
-        forgerProfile: forger.profile,
-        forgeSocket: join(channel.dir, channel.socketName),
-        keylogFile: join(topology.workDir, 'engine-keys.log'),
-      };
-      const configFile = join(topology.workDir, 'netns-gateway.json');
-      writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
-      const selection: Selection =
-        options.selection === 'destinations' && !targets.wildcard
-          ? { kind: 'destinations', addresses: [...targets.names].map((n) => origins.get(n.toLowerCase())?.address).filter((a): a is string => !!a) }
-          : { kind: 'all' };
-      if (selection.kind === 'all' || selection.addresses.length > 0) {
-        await installInterception(lab, { method: 'redirect', port: ENGINE_PORT, selection });
-        const engine = await startGatewayEngine(lab, {
-          method: 'redirect',
-          port: ENGINE_PORT,
-          engineArgv: nodeTsArgv(new URL('./gateway-engine-main.ts', import.meta.url), [configFile]),
-        });
-        createInterface({ input: engine.stdout! }).on('line', (line) => {
-          const msg = JSON.parse(line) as { type: string; event?: EngineEvent };
-          if (msg.type === 'event' && msg.event) events.push(msg.event);
-        });
-      }
-    }
+    const startOrigins = Promise.all(
+      topology.origins.map(async (o) => {
+        const host = `origin-${hostOf.get(o.name.toLowerCase())}`;
+        origins.set(o.name.toLowerCase(), await startNetnsOrigin(lab, host, o, topology.workDir));
+      }),
+    );
+    const startBox = topology.interception
+      ? startInterceptingGateway(lab, topology.interception, options.selection ?? 'all', topology.workDir, (e) => events.push(e)).then((close) => {
+          closers.push(close);
+        })
+      : Promise.resolve();
+    // both must settle before clean-up can see everything they started
+    const [o, b] = await Promise.allSettled([startOrigins, startBox]);
+    if (o.status === 'rejected') throw o.reason;
+    if (b.status === 'rejected') throw b.reason;
   } catch (err) {
     await down();
     throw err;

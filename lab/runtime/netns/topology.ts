@@ -115,11 +115,11 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
 
   const first = hosts.get(chain[0]!)!;
   // subnets on the client side of each chain position, so return traffic is routed hop by hop
-  const behind: Array<{ subnet: string; reachedAt: number }> = [];
+  const behind: Array<{ subnet: string }> = [];
   for (const c of clients) {
     const l = link(first, hosts.get(c)!);
     hosts.get(c)!.routes.push({ destination: range.cidr, via: l.a.address });
-    behind.push({ subnet: l.subnet, reachedAt: 0 });
+    behind.push({ subnet: l.subnet });
   }
   for (let i = 0; i + 1 < chain.length; i++) {
     const near = hosts.get(chain[i]!)!;
@@ -127,7 +127,7 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
     const l = link(near, far);
     near.routes.push({ destination: range.cidr, via: l.b.address });
     for (const s of behind) far.routes.push({ destination: s.subnet, via: l.a.address });
-    behind.push({ subnet: l.subnet, reachedAt: i + 1 });
+    behind.push({ subnet: l.subnet });
   }
   for (const o of [...originHosts, dns]) {
     const l = link(gw, o);

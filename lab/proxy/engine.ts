@@ -1,0 +1,142 @@
+/**
+ * startEngine: one listener, one front door, shared upstream connector, key log and HTTP layer.
+ * Every socket the engine creates is tracked so close() leaves nothing behind.
+ */
+import * as net from 'node:net';
+import type * as tls from 'node:tls';
+import { EngineEventBus } from './events.ts';
+import { openKeyLog } from './keylog.ts';
+import { UpstreamConnector } from './upstream.ts';
+import { UpstreamFingerprints } from './upstream-fingerprint.ts';
+import { HttpLayer } from './http-layer.ts';
+import { serveTls, type ConnectionState, type FrontContext, type Locate } from './tls-front.ts';
+import { CONNECT_ESTABLISHED, readConnectRequest, refuseConnect } from './doors/connect.ts';
+import { sniLocator } from './doors/sni.ts';
+import { transparentLocator } from './doors/transparent.ts';
+import { defaultOriginalDestination } from './original-destination.ts';
+import type { EngineEvent, EngineEventType, EngineOptions } from './types.ts';
+
+export interface Engine {
+  readonly address: { host: string; port: number };
+  on(type: 'event', listener: (event: EngineEvent) => void): this;
+  on<T extends EngineEventType>(type: T, listener: (event: Extract<EngineEvent, { type: T }>) => void): this;
+  off(type: string, listener: (...args: never[]) => void): this;
+  once(type: string, listener: (...args: never[]) => void): this;
+  /** sockets currently open (client, upstream, pooled); 0 after close() */
+  openSockets(): number;
+  close(): Promise<void>;
+}
+
+export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const bus = new EngineEventBus();
+  const sockets = new Set<net.Socket>();
+  const track = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  const keylog = openKeyLog(options.keylogFile);
+  const upstream = new UpstreamConnector(options.upstream, keylog, (s: tls.TLSSocket) => track(s));
+  const publish = bus.publish.bind(bus);
+  const http =
+    options.httpLayer === false
+      ? undefined
+      : new HttpLayer({ upstream, policy: options.upstream, publish, ...(options.injectHtml !== undefined ? { injectHtml: options.injectHtml } : {}) });
+  const front: FrontContext = {
+    options,
+    publish,
+    upstream,
+    fingerprints: new UpstreamFingerprints(),
+    keylog,
+    http,
+    track,
+    secureContexts: new Map(),
+  };
+  const helloTimeout = options.helloTimeoutMs ?? 10_000;
+
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    track(socket);
+    const state: ConnectionState = { conn: bus.nextConnectionId(), started: Date.now() };
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      state.error ??= `client: ${err.code ?? err.message}`;
+    });
+    socket.once('close', () => {
+      // after the close handlers of the TLS wrapper and relay have recorded their errors
+      setImmediate(() =>
+        publish(state.conn, {
+          type: 'closed',
+          bytesFromClient: socket.bytesRead,
+          bytesToClient: socket.bytesWritten,
+          durationMs: Date.now() - state.started,
+          ...(state.error ? { error: state.error } : {}),
+        }),
+      );
+    });
+    void accept(socket, state).catch((err: Error) => {
+      state.error ??= `engine: ${err.message}`;
+      socket.destroy();
+    });
+  });
+
+  let listenPort = options.listen.port;
+  const lookup = () => options.originalDestination ?? defaultOriginalDestination(listenPort);
+
+  async function accept(socket: net.Socket, state: ConnectionState): Promise<void> {
+    let locate: Locate;
+    let initial: Buffer = Buffer.alloc(0);
+    if (options.mode === 'connect') {
+      const request = await readConnectRequest(socket, helloTimeout);
+      if (!request.ok) {
+        if (!request.closed) publish(state.conn, { type: 'decision', action: 'reject', reason: request.reason });
+        publish(state.conn, {
+          type: 'handshake-failed',
+          side: 'client',
+          cause: request.closed ? 'closed' : request.status === 408 ? 'timeout' : 'protocol',
+          message: `CONNECT: ${request.reason}`,
+        });
+        state.error = `CONNECT: ${request.reason}`;
+        refuseConnect(socket, request.status);
+        return;
+      }
+      const target = request.target;
+      socket.write(CONNECT_ESTABLISHED);
+      initial = request.rest;
+      locate = async () => options.resolve?.(target.host, target.port) ?? target;
+    } else if (options.mode === 'sni') {
+      locate = sniLocator(socket, options.resolve);
+    } else {
+      locate = transparentLocator(socket, lookup());
+    }
+    await serveTls(front, socket, state, initial, locate);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.listen.port, options.listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address() as net.AddressInfo;
+  listenPort = bound.port;
+  // a transient accept error (EMFILE) must not kill the process
+  server.on('error', () => {});
+
+  let closing: Promise<void> | undefined;
+  const engine = Object.assign(bus, {
+    address: { host: bound.address, port: bound.port },
+    openSockets: () => sockets.size,
+    close(): Promise<void> {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const socket of sockets) socket.destroy();
+        await http?.close();
+        for (const socket of sockets) socket.destroy();
+        await closed;
+        await keylog.close();
+        upstream.forget();
+      })();
+      return closing;
+    },
+  });
+  return engine as unknown as Engine;
+}

@@ -1,0 +1,99 @@
+/** How each role's container is started: image, network, capabilities, config, readiness. */
+import { Wait, type StartedTestContainer } from 'testcontainers';
+import type { OriginSpec, OriginVisit } from '../types.ts';
+import type { EngineEvent } from '../../proxy/types.ts';
+import type { EngineEndpoint } from './engine-api.ts';
+import { LabContainer, jsonLines } from './lab-container.ts';
+import type { LabNetwork } from './networks.ts';
+import { FORGE_MOUNT, GATEWAY_CONFIG_PATH, type GatewayConfig, type GatewayLine } from './roles/gateway-config.ts';
+
+export const ORIGIN_PORT = 443;
+const ORIGIN_CONFIG_PATH = '/etc/tlslab/origin.json';
+const STARTUP_TIMEOUT_MS = 30_000;
+const KEPT_GATEWAY_LINES = 50;
+
+export interface RoleContext {
+  runId: string;
+  labels: Record<string, string>;
+}
+
+/** One site, served by the netns runtime's origin entry point; each visit arrives as a log line. */
+export function startOriginContainer(ctx: RoleContext, image: string, network: LabNetwork, spec: OriginSpec, visits: OriginVisit[]): Promise<StartedTestContainer> {
+  const site = spec.name.toLowerCase();
+  const config = { name: spec.name, chainPem: spec.chainPem, keyPem: spec.keyPem, host: '0.0.0.0', port: ORIGIN_PORT };
+  return new LabContainer(image)
+    .withName(`tlslab-${ctx.runId}-origin-${site.replace(/[^a-z0-9.-]/g, '-')}`)
+    .withNetworkMode(network.name)
+    .withLabels({ ...ctx.labels, 'tlslab.role': 'origin', 'tlslab.site': site })
+    .withCopyContentToContainer([{ content: JSON.stringify(config), target: ORIGIN_CONFIG_PATH }])
+    .withCommand([ORIGIN_CONFIG_PATH])
+    .withLogConsumer(
+      jsonLines((line) => {
+        const l = line as { type?: string; visit?: OriginVisit };
+        if (l.type === 'visit' && l.visit) visits.push(l.visit);
+      }),
+    )
+    .withWaitStrategy(Wait.forLogMessage('"type":"listening"'))
+    .withStartupTimeout(STARTUP_TIMEOUT_MS)
+    .start();
+}
+
+/** dnsmasq answering exactly the scenario's names with their origins' addresses. */
+export function startDnsContainer(ctx: RoleContext, image: string, network: LabNetwork, sites: Map<string, string>): Promise<StartedTestContainer> {
+  return new LabContainer(image)
+    .withName(`tlslab-${ctx.runId}-dns`)
+    .withNetworkMode(network.name)
+    .withLabels({ ...ctx.labels, 'tlslab.role': 'dns' })
+    .withCommand([...sites].map(([site, ip]) => `--address=/${site}/${ip}`))
+    .withWaitStrategy(Wait.forLogMessage(/started, version/))
+    .withStartupTimeout(STARTUP_TIMEOUT_MS)
+    .start();
+}
+
+export interface GatewayStart {
+  endpoint: EngineEndpoint;
+  inside: LabNetwork;
+  outside: LabNetwork;
+  forgeDir: string;
+  config: GatewayConfig;
+  events: EngineEvent[];
+  /** the gateway's non-JSON output (stderr, stack traces), for error messages */
+  errors: string[];
+}
+
+export function startGatewayContainer(ctx: RoleContext, image: string, g: GatewayStart): Promise<StartedTestContainer> {
+  const keep = (line: string): void => {
+    if (g.errors.push(line) > KEPT_GATEWAY_LINES) g.errors.shift();
+  };
+  return new LabContainer(image)
+    .withName(`tlslab-${ctx.runId}-gateway`)
+    .withNetworkMode(g.inside.name)
+    .withExtraNetworks(g.endpoint, [g.outside])
+    .withLabels({ ...ctx.labels, 'tlslab.role': 'gateway' })
+    .withAddedCapabilities('NET_ADMIN')
+    .withBindMounts([{ source: g.forgeDir, target: FORGE_MOUNT, mode: 'rw' }])
+    .withCopyContentToContainer([{ content: JSON.stringify(g.config), target: GATEWAY_CONFIG_PATH }])
+    .withCommand([GATEWAY_CONFIG_PATH])
+    .withLogConsumer(
+      jsonLines((line) => {
+        const l = line as GatewayLine;
+        if (l.type === 'event') g.events.push(l.event as EngineEvent);
+        else if (l.type === 'error') keep(l.message);
+      }, keep),
+    )
+    .withWaitStrategy(Wait.forLogMessage('"type":"listening"'))
+    .withStartupTimeout(STARTUP_TIMEOUT_MS)
+    .start();
+}
+
+/** Idle until the lab execs into it; resolves names with the lab DNS only. No capabilities. */
+export function startClientContainer(ctx: RoleContext, image: string, network: LabNetwork, dnsIp: string): Promise<StartedTestContainer> {
+  return new LabContainer(image)
+    .withName(`tlslab-${ctx.runId}-client`)
+    .withNetworkMode(network.name)
+    .withDns([dnsIp])
+    .withLabels({ ...ctx.labels, 'tlslab.role': 'client' })
+    .withWaitStrategy(Wait.forLogMessage('tlslab-client ready'))
+    .withStartupTimeout(STARTUP_TIMEOUT_MS)
+    .start();
+}

@@ -1,0 +1,63 @@
+/**
+ * The intercepting gateway of the netns Runtime: the engine's transparent door in the gateway
+ * namespace behind REDIRECT, forging through the lab's forge channel (the rogue key never leaves
+ * the lab's process), events streamed back as JSON lines.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { EngineEvent } from '../../proxy/types.ts';
+import type { InterceptionSpec } from '../types.ts';
+import { openForgeChannel } from '../containers/forge-channel.ts';
+import type { NetnsLab } from './lab.ts';
+import { installInterception, startGatewayEngine } from './interception.ts';
+import { nodeTsArgv } from './node-runner.ts';
+import type { NetnsGatewayConfig } from './gateway-engine-main.ts';
+import type { Selection } from './interception-rules.ts';
+
+export const ENGINE_PORT = 20443;
+
+/** starts the box; returns its clean-up (the engine process itself stops with the lab) */
+export async function startInterceptingGateway(
+  lab: NetnsLab,
+  interception: InterceptionSpec,
+  selectionKind: 'all' | 'destinations',
+  workDir: string,
+  onEvent: (event: EngineEvent) => void,
+): Promise<() => Promise<void>> {
+  const { targets, forger, upstream } = interception;
+  const selection: Selection =
+    selectionKind === 'destinations' && !targets.wildcard
+      ? { kind: 'destinations', addresses: [...targets.names].map((n) => lab.plan.siteAddresses[n.toLowerCase()]).filter((a): a is string => !!a) }
+      : { kind: 'all' };
+  // nothing targeted lives in this lab: the gateway just routes
+  if (selection.kind === 'destinations' && selection.addresses.length === 0) return async () => undefined;
+
+  const channel = await openForgeChannel(forger);
+  try {
+    const config: NetnsGatewayConfig = {
+      port: ENGINE_PORT,
+      targets: { names: [...targets.names], ...(targets.wildcard ? { wildcard: true } : {}) },
+      upstream,
+      forgerProfile: forger.profile,
+      forgeSocket: join(channel.dir, channel.socketName),
+      keylogFile: join(workDir, 'engine-keys.log'),
+    };
+    const configFile = join(workDir, 'netns-gateway.json');
+    writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
+    await installInterception(lab, { method: 'redirect', port: ENGINE_PORT, selection });
+    const engine = await startGatewayEngine(lab, {
+      method: 'redirect',
+      port: ENGINE_PORT,
+      engineArgv: nodeTsArgv(new URL('./gateway-engine-main.ts', import.meta.url), [configFile]),
+    });
+    createInterface({ input: engine.stdout! }).on('line', (line) => {
+      const msg = JSON.parse(line) as { type: string; event?: EngineEvent };
+      if (msg.type === 'event' && msg.event) onEvent(msg.event);
+    });
+  } catch (err) {
+    await channel.close();
+    throw err;
+  }
+  return () => channel.close();
+}
