@@ -11,7 +11,8 @@ fi
 
 # Debian package per tool the lab drives; a missing one only skips the clients that need it.
 debs=(curl wget openssl gnutls-bin openjdk-17-jre-headless python3 chromium firefox-esr
-      libnss3-tools iproute2 iptables nftables dnsmasq-base tshark)
+      libnss3-tools iproute2 iptables nftables dnsmasq-base tshark
+      podman runc netavark aardvark-dns)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -42,7 +42,7 @@ const TOOLS: readonly Omit<ToolCheck, 'path'>[] = [
   { tool: 'iptables', purpose: 'netns transparent interception (fallback)', debianPackage: 'iptables' },
   { tool: 'dnsmasq', purpose: 'netns lab DNS', debianPackage: 'dnsmasq-base' },
   { tool: 'dumpcap', purpose: 'packet captures', debianPackage: 'tshark' },
-  { tool: 'podman', purpose: 'containers runtime', debianPackage: 'podman' },
+  { tool: 'podman', purpose: 'containers runtime', debianPackage: 'podman runc netavark aardvark-dns' },
 ];
 
 async function which(tool: string): Promise<string | undefined> {
@@ -90,7 +90,7 @@ async function netnsCapability(root: boolean, hasIp: boolean): Promise<Capabilit
 }
 
 async function podmanCapability(hasPodman: boolean): Promise<Capability> {
-  if (!hasPodman) return { name: 'podman', usable: false, detail: 'podman is missing (apt-get install podman)' };
+  if (!hasPodman) return { name: 'podman', usable: false, detail: 'podman is missing (apt-get install podman runc netavark aardvark-dns)' };
   const probe = await tryCommand(['podman', 'info', '--format', '{{.Version.Version}}'], 20_000);
   return probe.ok
     ? { name: 'podman', usable: true, detail: `podman ${probe.output}` }

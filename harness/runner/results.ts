@@ -3,6 +3,7 @@
  * these shapes only ever grow by optional fields.
  */
 import type { ChainSeen, Outcome } from '../../lab/clients/types.ts';
+import type { DetectorScore } from '../../lab/detectors/index.ts';
 
 export interface ResultChain {
   leafSubject: string;
@@ -35,7 +36,7 @@ export interface ScenarioResult {
   scenario: string;
   runtime: string;
   rows: ResultRow[];
-  detectors: unknown[];
+  detectors: DetectorScore[];
 }
 
 export function toResultChain(chain: ChainSeen | undefined): ResultChain | null {

@@ -3,6 +3,7 @@
  * them one after another inside one temp dir that is removed at the end or on a signal.
  */
 import { availableParallelism } from 'node:os';
+import type { Detector } from '../../lab/detectors/index.ts';
 import type { Runtime } from '../../lab/runtime/types.ts';
 import { UserError } from '../errors.ts';
 import type { Catalogue } from '../scenario/catalogue.ts';
@@ -20,6 +21,7 @@ export interface RunAllOptions {
   selection?: Selection;
   concurrency?: number;
   visitTimeoutMs?: number;
+  detectors?: readonly Detector[];
   onScenarioStart?: (scenario: Scenario) => void;
   onScenarioDone?: (run: ScenarioRun) => void;
 }
@@ -60,6 +62,7 @@ export async function runAll(opts: RunAllOptions): Promise<ScenarioRun[]> {
         concurrency: opts.concurrency ?? defaultConcurrency(),
         ...(opts.selection && { selection: opts.selection }),
         ...(opts.visitTimeoutMs !== undefined && { visitTimeoutMs: opts.visitTimeoutMs }),
+        ...(opts.detectors && { detectors: opts.detectors }),
       });
       opts.onScenarioDone?.(run);
       runs.push(run);

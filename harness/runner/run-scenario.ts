@@ -12,6 +12,8 @@ import { onTeardown } from './lifecycle.ts';
 import { brokenRow, checkedRow, expandUnits, skippedRow, type Selection, type Unit } from './matrix.ts';
 import { buildScenarioPki } from './pki.ts';
 import { mapBounded } from './pool.ts';
+import type { Detector } from '../../lab/detectors/index.ts';
+import { scoreScenario } from './detect.ts';
 import type { ResultRow, ScenarioResult } from './results.ts';
 import { trustStateFor } from './trust.ts';
 import { targetPolicyFor } from './targets.ts';
@@ -29,6 +31,8 @@ export interface RunOptions {
   selection?: Selection;
   concurrency: number;
   visitTimeoutMs?: number;
+  /** detectors scored over the cells that ran (none: results.json's detectors stays empty) */
+  detectors?: readonly Detector[];
   /** called as each unit finishes, for progress output */
   onUnitDone?: (rows: readonly ResultRow[]) => void;
 }
@@ -138,8 +142,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       return rows;
     });
     const origins = Object.fromEntries(scenario.sites.map((s) => [s.name, lab.originView(s.name)]));
+    const rows = perUnit.flat();
+    const detectors = await scoreScenario(scenario.id, rows, opts.detectors ?? [], pki, lab);
     return {
-      result: { scenario: scenario.id, runtime: lab.runtime, rows: perUnit.flat(), detectors: [] },
+      result: { scenario: scenario.id, runtime: lab.runtime, rows, detectors },
       evidence: { engineEvents: lab.engineEvents(), origins },
       wallMs: Date.now() - started,
     };
