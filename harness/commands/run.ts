@@ -5,13 +5,17 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { join, relative } from 'node:path';
+import { compareToBaseline, loadPlugins, selectDetectors, type Detector } from '../../lab/detectors/index.ts';
 import { renderDoctor, runDoctor } from '../doctor/checks.ts';
 import { UserError } from '../errors.ts';
+import { renderDetectorScores, renderRegressions } from '../report/detectors.ts';
 import { renderTable } from '../report/table.ts';
 import { REPORTERS, writeReportFiles, type ReporterName } from '../report/write.ts';
 import { labCatalogue, labClients } from '../runner/lab-catalogue.ts';
+import { loadBaseline, type Baseline } from '../runner/baseline.ts';
 import { exitCodeFor, tally } from '../runner/results.ts';
 import { defaultConcurrency, runAll } from '../runner/run-all.ts';
+import type { ScenarioRun } from '../runner/run-scenario.ts';
 import { resolveRuntime, runtimeNames } from '../runner/runtimes.ts';
 import { builtInScenarioFiles, resolveScenarioArgument } from '../scenario/discover.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
@@ -48,6 +52,37 @@ interface RunFlags {
   out?: string;
   concurrency: number;
   timeout: number;
+  detectors: string;
+  detectorPlugin: string[];
+  baseline?: string;
+}
+
+/** --detectors picks among the built-ins; every --detector-plugin named on the command line runs too. */
+async function chosenDetectors(flags: RunFlags): Promise<Detector[]> {
+  const plugins = await loadPlugins(flags.detectorPlugin);
+  const builtins = flags.detectors.trim() === 'none' ? [] : selectDetectors(flags.detectors, plugins).filter((d) => !plugins.includes(d));
+  return [...builtins, ...plugins];
+}
+
+/** Prints every lost true positive and gained false positive; true when there was any. */
+function reportRegressions(runs: readonly ScenarioRun[], baseline: Baseline): boolean {
+  let regressed = false;
+  for (const run of runs) {
+    const before = baseline.get(run.result.scenario);
+    if (before === undefined) {
+      process.stderr.write(`tlslab: baseline has no results for ${run.result.scenario}; not compared\n`);
+      continue;
+    }
+    const comparison = compareToBaseline(run.result.detectors, before);
+    const count = comparison.lostTruePositives.length + comparison.gainedFalsePositives.length;
+    if (count === 0) {
+      process.stdout.write(`detectors (${run.result.scenario}): no regression against the baseline\n`);
+      continue;
+    }
+    regressed = true;
+    process.stdout.write(`detectors (${run.result.scenario}): ${count} regression${count > 1 ? 's' : ''} against the baseline\n${renderRegressions(comparison)}`);
+  }
+  return regressed;
 }
 
 async function runCommand(scenarioArgs: string[], flags: RunFlags): Promise<void> {
@@ -56,6 +91,8 @@ async function runCommand(scenarioArgs: string[], flags: RunFlags): Promise<void
   const runtime = await resolveRuntime(flags.runtime);
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   const showTable = flags.reporter.includes('table');
+  const detectors = await chosenDetectors(flags);
+  const baseline = flags.baseline === undefined ? undefined : loadBaseline(flags.baseline);
 
   const runs = await runAll({
     files,
@@ -65,9 +102,10 @@ async function runCommand(scenarioArgs: string[], flags: RunFlags): Promise<void
     selection: { ...(flags.clients && { clients: flags.clients }), ...(flags.states && { states: flags.states }) },
     concurrency: flags.concurrency,
     visitTimeoutMs: flags.timeout * 1000,
+    detectors,
     onScenarioStart: (s) => process.stderr.write(`tlslab: running ${s.id} on ${runtime.name}\n`),
     onScenarioDone: (run) => {
-      if (showTable) process.stdout.write(renderTable(run, { color }) + '\n');
+      if (showTable) process.stdout.write(renderTable(run, { color }) + '\n' + renderDetectorScores(run.result.scenario, run.result.detectors));
     },
   });
 
@@ -79,7 +117,8 @@ async function runCommand(scenarioArgs: string[], flags: RunFlags): Promise<void
   }
   const all = tally(runs.flatMap((r) => r.result.rows));
   process.stderr.write(`tlslab: ${all.passed} passed, ${all.failed} failed, ${all.skipped} skipped\n`);
-  process.exitCode = exitCodeFor(runs.map((r) => r.result));
+  const regressed = baseline !== undefined && reportRegressions(runs, baseline);
+  process.exitCode = regressed ? 1 : exitCodeFor(runs.map((r) => r.result));
 }
 
 async function listCommand(): Promise<void> {
@@ -115,6 +154,9 @@ export function registerRunCommands(program: Command): void {
     .option('--out <dir>', 'where report files go (default ./runs/<timestamp>)')
     .option('--concurrency <n>', '(state, client) units run at once', positiveInt, defaultConcurrency())
     .option('--timeout <seconds>', 'per-visit timeout', positiveInt, 15)
+    .option('--detectors <list>', 'built-in detectors to score: all, none, or names (comma-separated)', 'all')
+    .option('--detector-plugin <path...>', 'extra detectors: a module whose default export is a Detector, or an executable', [])
+    .option('--baseline <results>', 'a results.json or report dir from an earlier run; exit 1 on a lost true positive or a gained false positive')
     .action(async (scenarios: string[], flags: RunFlags) => runCommand(scenarios, flags));
 
   program.command('list').description('built-in scenarios, and clients with their availability').action(listCommand);

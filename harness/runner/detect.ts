@@ -4,6 +4,7 @@
  * on interception the forger's cached leaf for the same SNI and upstream certificate.
  */
 import { X509Certificate } from 'node:crypto';
+import { keyStandIns } from '../../lab/ca/index.ts';
 import type { Observation } from '../../lab/clients/types.ts';
 import {
   buildEvidence,
@@ -64,6 +65,8 @@ export async function scoreScenario(
   const chains = await servedChains(pki, lab, [...new Set(ran.map((r) => r.site))]);
   const engineEvents = lab.engineEvents();
   const publicAnchorsPem = [pki.authorities['lab-public'].material.root.certPem];
+  const rogue = pki.authorities.rogue.material;
+  const standIns = keyStandIns([rogue.root.certPem, ...rogue.intermediates.map((i) => i.certPem)]);
   const noProbe = { skipped: `${lab.runtime} runtime: no second vantage point or routers in this topology` };
   const evidences: DetectorEvidence[] = ran.map((row) => {
     const chain = chains.get(row.site);
@@ -77,6 +80,7 @@ export async function scoreScenario(
       ...(chain && { servedChainPem: chain.served, originCertPem: chain.origin }),
       publicAnchorsPem,
       probes: { crossVantage: noProbe, ttl: noProbe },
+      keyStandIns: standIns,
     });
   });
   return scoreDetectors(await inspectAll(detectors, evidences));

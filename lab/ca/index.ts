@@ -12,6 +12,7 @@ export { spkiSha256, spkiSha256OfSpki, parseSpkiHash } from './spki.ts';
 export { parseCertificate, parseCertificates, readCertificateFile, derToPem } from './pem.ts';
 export { KEY_TYPES, type KeyType } from './keys.ts';
 export { KNOWN_INTERCEPTION_SPKIS, KAZAKH_INTERCEPTION_SPKIS, type KnownInterceptionSpki } from './known-interception.ts';
+export { keyStandIns, type KeyStandIn } from './stand-ins.ts';
 export { encodeCrlSet, decodeCrlSet, crlSetComponentFiles, CrlSetFormatError, type CrlSetOptions, type DecodedCrlSet, type CrlSetParent } from './crlset.ts';
 export { oneCrlRecord, oneCrlCollection, type OneCrlRecord, type OneCrlRecordOptions } from './onecrl.ts';
 export { certificateDer, certificatePem, toPkcs12, writePhoneBundle, type Pkcs12Options } from './exports.ts';

@@ -24,6 +24,7 @@ export interface CellInputs {
   originCertPem?: string;
   publicAnchorsPem: readonly string[];
   probes?: Evidence['probes'];
+  keyStandIns?: Evidence['keyStandIns'];
   /** overrides the truth derived from the engine (a runtime that knows better, e.g. a foreign box) */
   intercepted?: boolean;
 }
@@ -48,5 +49,6 @@ export function buildEvidence(inputs: CellInputs): Evidence {
   if (chainPem.length > 0) evidence.chainPem = chainPem;
   if (inputs.originCertPem) evidence.originCertPem = inputs.originCertPem;
   if (inputs.probes) evidence.probes = inputs.probes;
+  if (inputs.keyStandIns && inputs.keyStandIns.length > 0) evidence.keyStandIns = [...inputs.keyStandIns];
   return evidenceSchema.parse(evidence);
 }

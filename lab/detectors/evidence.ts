@@ -104,6 +104,12 @@ export const evidenceSchema = z.object({
     .optional(),
   /** the lab's "public store": PEM anchors a user would get from their OS/browser vendor */
   publicAnchorsPem: z.array(z.string()),
+  /**
+   * The lab never holds a real campaign's private keys: its copy of a real root has a fresh key.
+   * Each entry says "this run's key plays the part of that real key", so a detector matching real
+   * SPKIs (a blocklist) can judge the replay as it would judge the campaign.
+   */
+  keyStandIns: z.array(z.object({ labSpkiSha256: z.string(), realSpkiSha256: z.string(), subject: z.string() })).optional(),
 });
 
 export type Evidence = z.infer<typeof evidenceSchema>;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KAZAKH_INTERCEPTION_SPKIS } from '../../lab/ca/known-interception.ts';
+import { keyStandIns } from '../../lab/ca/stand-ins.ts';
 import { knownInterceptionDetector } from '../../lab/detectors/builtin/known-interception.ts';
 import { parseCertificate } from '../../lab/detectors/certificates.ts';
 import type { Evidence } from '../../lab/detectors/evidence.ts';
@@ -76,4 +77,15 @@ test('no chain and no observed chain: skipped', () => {
   const { chainPem: _dropped, ...noChain } = clean;
   const finding = knownInterceptionDetector().inspect({ ...noChain, observation: { outcome: 'refused', durationMs: 3 } }) as Finding;
   assert.ok('skipped' in finding);
+});
+
+test('a lab copy of a real root stands in for the real key: flagged with stand-ins, clear without, never for other roots', () => {
+  const standIns = keyStandIns([lab.kzCa.root.certPem]);
+  assert.deepEqual(standIns.map((s) => s.realSpkiSha256), ['tbqN1/iVZMKInT1kU8hJmMd4JJGbZOoINapimGWRvlA='], 'the qaznet-2019 copy maps to the real Qaznet key only');
+  assert.deepEqual(keyStandIns([lab.publicCa.root.certPem]), []);
+  const withRoot: Evidence = { ...kz, chainPem: [...kz.chainPem!, lab.kzCa.root.certPem] };
+  assert.equal(verdict(knownInterceptionDetector().inspect(withRoot) as Finding).flagged, false, 'a fresh key is not the real one');
+  const replayed = verdict(knownInterceptionDetector().inspect({ ...withRoot, keyStandIns: standIns }) as Finding);
+  assert.equal(replayed.flagged, true);
+  assert.match(replayed.reason, /stand-in for the known interception key tbqN1/);
 });

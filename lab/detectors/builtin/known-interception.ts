@@ -54,9 +54,13 @@ function inspectKnown(evidence: Evidence, known: ReadonlyMap<string, string>): F
     if (observed.rootSpkiSha256 && !seen.has(observed.rootSpkiSha256)) seen.set(observed.rootSpkiSha256, 'the root the client anchored to');
   }
   if (seen.size === 0) return skip('no chain: neither chainPem nor an observed chain is in the evidence');
+  const standIns = new Map((evidence.keyStandIns ?? []).map((s) => [parseSpkiHash(s.labSpkiSha256).base64, s]));
   for (const [hash, where] of seen) {
     const label = known.get(hash);
     if (label) return flag(1, `${where} has SPKI ${hash}, known interception key: ${label}`);
+    const standIn = standIns.get(hash);
+    const realLabel = standIn && known.get(parseSpkiHash(standIn.realSpkiSha256).base64);
+    if (realLabel) return flag(1, `${where} has SPKI ${hash}, the lab's stand-in for the known interception key ${standIn.realSpkiSha256}: ${realLabel}`);
   }
   return clear(0.6, `none of ${seen.size} SPKI(s) in the chain is in the known-interception set (${known.size} keys)`);
 }
