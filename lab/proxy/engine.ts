@@ -100,7 +100,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       const target = request.target;
       socket.write(CONNECT_ESTABLISHED);
       initial = request.rest;
-      locate = async () => options.resolve?.(target.host, target.port) ?? target;
+      // with a lab resolver, a name the lab does not serve is refused: falling back to the real
+      // name would send a browser's background request (accounts.google.com) off the machine
+      locate = async () => (options.resolve ? (options.resolve(target.host, target.port) ?? 'unresolved-name') : target);
     } else if (options.mode === 'sni') {
       locate = sniLocator(socket, options.resolve);
     } else {

@@ -62,7 +62,10 @@ export interface EngineOptions {
   targets: TargetPolicy;
   forger: Forger;
   upstream: UpstreamPolicy;
-  /** SNI door: where a name really lives (the lab's resolver); transparent door: unused */
+  /**
+   * SNI and CONNECT doors: where a name really lives (the lab's resolver); a name it does not know
+   * is refused. Without it the CONNECT door dials the requested host itself. Transparent door: unused.
+   */
   resolve?: (name: string, port: number) => Destination | undefined;
   /** SSLKEYLOGFILE-format key log for both legs */
   keylogFile?: string;

@@ -207,6 +207,17 @@ test('the CONNECT door intercepts targets and tunnels the rest; the key log cove
   assert.ok(randoms.size >= 2, 'both legs logged');
 });
 
+test('the CONNECT door with a lab resolver refuses a name the lab does not serve instead of dialling it', async () => {
+  const { engine, events } = await engineFor({ mode: 'connect', resolve: (name) => (name === 'example.org' ? { host: origin.host, port: origin.port } : undefined) });
+  const proxy = `http://127.0.0.1:${engine.address.port}`;
+  const refused = await run('curl', ['-sS', '--max-time', '8', '--cacert', pki.bothRootsFile, '--proxy', proxy, 'https://accounts.google.com/']);
+  assert.notEqual(refused.code, 0, refused.stdout);
+  await settle();
+  const decision = events.find((e) => e.type === 'decision');
+  assert.deepEqual(decision?.type === 'decision' && [decision.action, decision.reason], ['reject', 'unresolved-name']);
+  assert.equal(events.some((e) => e.type === 'upstream-hello'), false, 'no upstream connection was attempted');
+});
+
 test('HTML injection rewrites text/html on intercepted connections only', async () => {
   const { engine } = await engineFor({ injectHtml: '<script>/*kz*/</script>' });
   const intercepted = await run('curl', curlArgs(engine, 'facebook.com', pki.bothRootsFile));
