@@ -105,7 +105,7 @@ async function runCommand(scenarioArgs: string[], flags: RunFlags): Promise<void
     detectors,
     onScenarioStart: (s) => process.stderr.write(`tlslab: running ${s.id} on ${runtime.name}\n`),
     onScenarioDone: (run) => {
-      if (showTable) process.stdout.write(renderTable(run, { color }) + '\n' + renderDetectorScores(run.result.scenario, run.result.detectors));
+      if (showTable) process.stdout.write(renderTable(run, { color, ...(process.stdout.isTTY && { width: process.stdout.columns }) }) + '\n' + renderDetectorScores(run.result.scenario, run.result.detectors));
     },
   });
 

@@ -8,6 +8,8 @@ import { cellText, rowName, rowReason, statusOf, type CellStatus } from './cells
 
 export interface TableOptions {
   color: boolean;
+  /** columns available; a grid wider than this is split into blocks of clients (default 200) */
+  width?: number;
 }
 
 const COLORS: Record<CellStatus, string> = { pass: '\x1b[32m', fail: '\x1b[31m', skip: '\x1b[2m' };
@@ -45,19 +47,23 @@ export function renderTable(run: ScenarioRun, opts: TableOptions): string {
   }
   const widths = header.map((h, col) => Math.max(width(h), ...lines.map((l) => width(l.cells[col] ?? ''))));
   const paint = (text: string, status: CellStatus | undefined) => (opts.color && status ? `${COLORS[status]}${text}${RESET}` : text);
-  const render = (cells: string[], statuses: (CellStatus | undefined)[] = []) =>
-    cells.map((c, col) => paint(pad(c, widths[col] ?? 0), statuses[col])).join('  ').trimEnd();
+  const render = (columns: readonly number[], cells: string[], statuses: (CellStatus | undefined)[] = []) =>
+    columns.map((col) => paint(pad(cells[col] ?? '', widths[col] ?? 0), statuses[col])).join('  ').trimEnd();
 
   const out: string[] = [];
   const t = tally(rows);
   out.push(`${run.result.scenario} (${run.result.runtime})`);
-  out.push(render(header));
-  out.push(widths.map((w) => '-'.repeat(w)).join('  '));
-  let previousState = '';
-  for (const l of lines) {
-    if (l.cells[0] && previousState) out.push('');
-    if (l.cells[0]) previousState = l.cells[0];
-    out.push(render(l.cells, l.statuses));
+  for (const [i, block] of (clientBlocks(widths, opts.width ?? 200).at(0) ? clientBlocks(widths, opts.width ?? 200) : [[]]).entries()) {
+    const columns = [0, 1, ...block];
+    if (i > 0) out.push('');
+    out.push(render(columns, header));
+    out.push(columns.map((col) => '-'.repeat(widths[col] ?? 0)).join('  '));
+    let previousState = '';
+    for (const l of lines) {
+      if (l.cells[0] && previousState) out.push('');
+      if (l.cells[0]) previousState = l.cells[0];
+      out.push(render(columns, l.cells, l.statuses));
+    }
   }
   out.push('');
   out.push(
@@ -65,6 +71,29 @@ export function renderTable(run: ScenarioRun, opts: TableOptions): string {
   );
   out.push(...notes(rows));
   return out.join('\n') + '\n';
+}
+
+/**
+ * Client columns (indexes from 2) grouped so each block, with the state and site columns in front,
+ * fits the width: ten clients side by side would wrap in any terminal and in CI logs.
+ */
+function clientBlocks(widths: readonly number[], maxWidth: number): number[][] {
+  const fixed = (widths[0] ?? 0) + 2 + (widths[1] ?? 0);
+  const blocks: number[][] = [];
+  let current: number[] = [];
+  let used = fixed;
+  for (let col = 2; col < widths.length; col++) {
+    const need = 2 + (widths[col] ?? 0);
+    if (current.length > 0 && used + need > maxWidth) {
+      blocks.push(current);
+      current = [];
+      used = fixed;
+    }
+    current.push(col);
+    used += need;
+  }
+  if (current.length > 0) blocks.push(current);
+  return blocks;
 }
 
 /** Failures one by one; skip and allow reasons once per distinct reason. */

@@ -42,6 +42,15 @@ test('table: one column per client, ✓/✗/– cells with the short error, no c
   assert.match(renderTable(run, { color: true }), /\x1b\[31m✗/);
 });
 
+test('table: a grid wider than the width is split into blocks of clients, each repeating state and site', () => {
+  const text = renderTable(run, { color: false, width: 50 });
+  const headers = text.split('\n').filter((l) => l.startsWith('state'));
+  assert.deepEqual(headers.map((h) => h.split(/\s+/).slice(2)), [['curl', 'wget'], ['java']]);
+  assert.ok(text.split('\n').filter((l) => /^(state|-)/.test(l)).every((l) => [...l].length <= 50), text);
+  assert.equal(text.match(/rows: /g)?.length, 1, 'one summary for the whole grid');
+  assert.match(text, /not-installed\s+vk\.com\s+– skipped/, 'the second block still names state and site');
+});
+
 test('JUnit: well-formed XML-ish, counts and a failure/skipped element per row', () => {
   const xml = renderJunit([run]);
   assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites /);
