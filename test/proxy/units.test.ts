@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -29,12 +29,13 @@ test('target lists: kz-2019 has the 37 names of the paper, exact match only', ()
   assert.equal(isTarget(targetPolicyFrom('*'), 'anything.example'), true);
 });
 
-test('user target files: comments and blanks ignored; wildcards and junk refused with the line number', () => {
+test('user target files: comments and blanks ignored; wildcards and junk refused with the line number', (t) => {
   assert.deepEqual(parseTargetFile('# mine\nFacebook.com\n\nvk.com  # the VK one\n'), ['facebook.com', 'vk.com']);
   assert.throws(() => parseTargetFile('ok.ru\n*.google.com\n', 'f.txt'), /f\.txt:2: "\*\.google\.com" is a wildcard/);
   assert.throws(() => parseTargetFile('not a name\n', 'f.txt'), /f\.txt:1/);
   assert.throws(() => parseTargetFile('# nothing\n', 'f.txt'), /lists no names/);
   const dir = mkdtempSync(join(tmpdir(), 'tlslab-targets-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 't.txt'), 'example.kz\n');
   assert.deepEqual([...targetPolicyFrom(join(dir, 't.txt')).names], ['example.kz']);
   assert.throws(() => targetPolicyFrom(join(dir, 'missing.txt')), /cannot read target list/);
@@ -108,8 +109,9 @@ test('conntrack parsing finds the REDIRECTed original destination (IPv4 and IPv6
   assert.equal(canonicalAddress('::1'), '0000:0000:0000:0000:0000:0000:0000:0001');
 });
 
-test('the default transparent lookup uses the local address for TPROXY and conntrack for REDIRECT', async () => {
+test('the default transparent lookup uses the local address for TPROXY and conntrack for REDIRECT', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlslab-ct-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'nf_conntrack');
   writeFileSync(file, 'ipv4 2 tcp 6 100 ESTABLISHED src=10.0.0.2 dst=10.0.0.9 sport=5000 dport=443 src=10.0.0.1 dst=10.0.0.2 sport=8443 dport=5000 use=1\n');
   const lookup = defaultOriginalDestination(8443, file);
@@ -141,8 +143,9 @@ test('HTML injection goes before the last </body>, or at the end', () => {
   assert.equal(injectIntoHtml('<p>a</p>', 'X'), '<p>a</p>X');
 });
 
-test('tlslab proxy: bad input is a UserError (exit 2, one line, no stack)', () => {
+test('tlslab proxy: bad input is a UserError (exit 2, one line, no stack)', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlslab-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const cases: [string[], RegExp][] = [
     [['--ca', dir, '--profile', 'modern', '--listen', '0.0.0.0:8443'], /not a loopback address; add --allow-remote/],
     [['--ca', dir, '--profile', 'modern', '--listen', 'nonsense'], /--listen must be HOST:PORT/],
