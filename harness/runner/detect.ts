@@ -15,7 +15,8 @@ import {
   type DetectorScore,
   type Evidence as DetectorEvidence,
 } from '../../lab/detectors/index.ts';
-import type { Lab } from '../../lab/runtime/types.ts';
+import type { Lab, LabEngineEvent } from '../../lab/runtime/types.ts';
+import type { TtlEvidence } from './localise.ts';
 import type { ScenarioPki } from './pki.ts';
 import type { ResultRow } from './results.ts';
 
@@ -36,8 +37,7 @@ function observationOf(row: ResultRow): Observation {
   };
 }
 
-async function servedChains(pki: ScenarioPki, lab: Lab, sites: readonly string[]): Promise<Map<string, { served: string; origin: string }>> {
-  const events = lab.engineEvents();
+async function servedChains(pki: ScenarioPki, events: readonly LabEngineEvent[], sites: readonly string[]): Promise<Map<string, { served: string; origin: string }>> {
   const chains = new Map<string, { served: string; origin: string }>();
   for (const origin of pki.origins) {
     if (!sites.includes(origin.name)) continue;
@@ -53,17 +53,25 @@ async function servedChains(pki: ScenarioPki, lab: Lab, sites: readonly string[]
   return chains;
 }
 
+export interface LabFindings {
+  /** the engine's events from the clients' visits only (probes sent afterwards left out) */
+  engineEvents: readonly LabEngineEvent[];
+  /** per site, from the runtime's TTL sweeps; absent: this runtime has no routers to probe through */
+  ttlBySite?: ReadonlyMap<string, TtlEvidence>;
+}
+
 export async function scoreScenario(
   scenarioId: string,
   rows: readonly ResultRow[],
   detectors: readonly Detector[],
   pki: ScenarioPki,
   lab: Lab,
+  findings: LabFindings = { engineEvents: lab.engineEvents() },
 ): Promise<DetectorScore[]> {
   const ran = rows.filter((r) => r.skipped === undefined);
   if (detectors.length === 0 || ran.length === 0) return [];
-  const chains = await servedChains(pki, lab, [...new Set(ran.map((r) => r.site))]);
-  const engineEvents = lab.engineEvents();
+  const { engineEvents } = findings;
+  const chains = await servedChains(pki, engineEvents, [...new Set(ran.map((r) => r.site))]);
   const publicAnchorsPem = [pki.authorities['lab-public'].material.root.certPem];
   const rogue = pki.authorities.rogue.material;
   const standIns = keyStandIns([rogue.root.certPem, ...rogue.intermediates.map((i) => i.certPem)]);
@@ -79,7 +87,7 @@ export async function scoreScenario(
       engineEvents,
       ...(chain && { servedChainPem: chain.served, originCertPem: chain.origin }),
       publicAnchorsPem,
-      probes: { crossVantage: noProbe, ttl: noProbe },
+      probes: { crossVantage: noProbe, ttl: findings.ttlBySite?.get(row.site) ?? noProbe },
       keyStandIns: standIns,
     });
   });

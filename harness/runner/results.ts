@@ -32,11 +32,28 @@ export interface ResultRow {
   allowed?: string;
 }
 
+/** Where the box sits on the client's path, from TTL-limited ClientHellos (netns runtime only). */
+export interface ResultLocalisation {
+  site: string;
+  /** smallest TTL that drew the forged certificate for site (null: never forged) */
+  interceptorHop: number | null;
+  interceptorHost: string | null;
+  /** the untargeted site probed for comparison */
+  control: string;
+  /** smallest TTL that drew control's genuine certificate: the origins' hop */
+  originHop: number | null;
+  originHost: string | null;
+  /** wall time of all TTL sweeps of the scenario */
+  ms: number;
+}
+
 export interface ScenarioResult {
   scenario: string;
   runtime: string;
   rows: ResultRow[];
   detectors: DetectorScore[];
+  /** present when the scenario asks for it (path.localise) and the runtime could probe */
+  localisation?: ResultLocalisation;
 }
 
 export function toResultChain(chain: ChainSeen | undefined): ResultChain | null {

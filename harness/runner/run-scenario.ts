@@ -5,6 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { routesThrough } from '../../lab/clients/route.ts';
 import type { Availability, ClientShim, Observation } from '../../lab/clients/types.ts';
 import type { Lab, LabEngineEvent, OriginVisit, RouteKind, Runtime } from '../../lab/runtime/types.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -14,6 +15,7 @@ import { buildScenarioPki } from './pki.ts';
 import { mapBounded } from './pool.ts';
 import type { Detector } from '../../lab/detectors/index.ts';
 import { scoreScenario } from './detect.ts';
+import { localiseScenario } from './localise.ts';
 import type { ResultRow, ScenarioResult } from './results.ts';
 import { trustStateFor } from './trust.ts';
 import { targetPolicyFor } from './targets.ts';
@@ -49,17 +51,18 @@ export interface ScenarioRun {
   wallMs: number;
 }
 
-function routeKindsOf(shim: ClientShim): readonly RouteKind[] {
+function routeKindsOf(shim: ClientShim, lab: Lab): readonly RouteKind[] {
   // a shim that declares nothing can apply either route (lab/clients/types.ts)
-  return shim.routes ?? ['direct', 'connect'];
+  const declared = shim.routes ?? ['direct', 'connect'];
+  return shim.directByName ? routesThrough(declared, lab.clientLauncher) : declared;
 }
 
 function chooseRoute(shim: ClientShim, lab: Lab, preferred: RouteKind): RouteKind | { unsupported: string } {
-  const usable = routeKindsOf(shim).filter((k) => lab.routeKinds.includes(k));
+  const usable = routeKindsOf(shim, lab).filter((k) => lab.routeKinds.includes(k));
   if (usable.includes(preferred)) return preferred;
   if (usable[0]) return usable[0];
   return {
-    unsupported: `${shim.name} reaches sites only via ${routeKindsOf(shim).join('/')}; the ${lab.runtime} runtime offers ${lab.routeKinds.join('/')}`,
+    unsupported: `${shim.name} reaches sites only via ${routeKindsOf(shim, lab).join('/')}; the ${lab.runtime} runtime offers ${lab.routeKinds.join('/')}`,
   };
 }
 
@@ -70,6 +73,11 @@ async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOption
   if (!shim) return skipAll(`no shim named ${client} is registered`);
   const availability = await opts.clients.availability(client);
   if (!availability.available) return skipAll(availability.reason ?? `${client} is not available`);
+  const launcher = lab.clientLauncher;
+  // a shim that cannot start its clients inside the lab would reach lab addresses from the host
+  if (launcher && shim.launcherSupport !== true) {
+    return skipAll(`${shim.launcherSupport ?? `${client} does not start its clients through a lab launcher`}; the ${lab.runtime} runtime needs every client started in ${launcher.where}`);
+  }
   const route = chooseRoute(shim, lab, scenario.interception?.mode === 'connect' ? 'connect' : 'direct');
   if (typeof route !== 'string') return skipAll(route.unsupported);
 
@@ -77,7 +85,7 @@ async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOption
   await mkdir(workDir, { recursive: true });
   let session;
   try {
-    session = await shim.prepare(trustStateFor(state, client, pki), workDir);
+    session = await shim.prepare(trustStateFor(state, client, pki), workDir, launcher ? { launcher } : {});
   } catch (err) {
     return sites.map((site) => brokenRow(scenario, state, client, site, err));
   }
@@ -110,8 +118,22 @@ async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOption
   return rows;
 }
 
+/** A transparent scenario on a runtime whose box is a door, not on the path: nothing to run. */
+function offPathRun(scenario: Scenario, opts: RunOptions, started: number): ScenarioRun {
+  const reason = `${scenario.id} puts the box on the clients' IP path (path:); the ${opts.runtime.name} runtime intercepts only at its doors (use --runtime netns)`;
+  const rows = expandUnits(scenario, opts.selection).flatMap((unit) =>
+    unit.sites.map((site) => skippedRow(scenario, unit.state, unit.client, site, reason)),
+  );
+  return {
+    result: { scenario: scenario.id, runtime: opts.runtime.name, rows, detectors: [] },
+    evidence: { engineEvents: [], origins: {} },
+    wallMs: Date.now() - started,
+  };
+}
+
 export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<ScenarioRun> {
   const started = Date.now();
+  if (scenario.path && !opts.runtime.interceptsOnPath) return offPathRun(scenario, opts, started);
   const workDir = join(opts.workDir, scenario.id);
   await mkdir(workDir, { recursive: true });
   const pki = await buildScenarioPki(scenario, workDir);
@@ -141,12 +163,17 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       opts.onUnitDone?.(rows);
       return rows;
     });
-    const origins = Object.fromEntries(scenario.sites.map((s) => [s.name, lab.originView(s.name)]));
+    const origins = Object.fromEntries(scenario.sites.map((s) => [s.name, [...lab.originView(s.name)]]));
+    const engineEvents = [...lab.engineEvents()];
     const rows = perUnit.flat();
-    const detectors = await scoreScenario(scenario.id, rows, opts.detectors ?? [], pki, lab);
+    const localisation = await localiseScenario(scenario, lab, pki);
+    const detectors = await scoreScenario(scenario.id, rows, opts.detectors ?? [], pki, lab, {
+      engineEvents,
+      ...(localisation && { ttlBySite: localisation.ttlBySite }),
+    });
     return {
-      result: { scenario: scenario.id, runtime: lab.runtime, rows, detectors },
-      evidence: { engineEvents: lab.engineEvents(), origins },
+      result: { scenario: scenario.id, runtime: lab.runtime, rows, detectors, ...(localisation && { localisation: localisation.result }) },
+      evidence: { engineEvents, origins },
       wallMs: Date.now() - started,
     };
   } finally {

@@ -9,7 +9,11 @@ import { UserError } from '../errors.ts';
 
 const RUNTIMES: Record<string, () => Promise<Runtime>> = {
   loopback: async () => loopbackRuntime,
-  netns: async () => (await import('../../lab/runtime/netns/runtime.ts')).netnsRuntime,
+  // this harness starts every client through Lab.clientLauncher (run-scenario.ts), which is the
+  // promise clientsRunInLab stands for. Destination selection, as the 2019 box: untargeted flows
+  // never meet it, so origins see the client and a TTL sweep to an untargeted site finds the origin.
+  netns: async () =>
+    (await import('../../lab/runtime/netns/runtime.ts')).createNetnsRuntime({ routersBeforeGateway: 2, selection: 'destinations', clientsRunInLab: true }),
   containers: async () => (await import('../../lab/runtime/containers/runtime.ts')).containersRuntime,
 };
 

@@ -113,6 +113,14 @@ function crossReferenceProblems(s: Scenario, catalogue: Catalogue): Problem[] {
     }
   });
 
+  const localise = s.path?.localise;
+  if (localise) {
+    for (const key of ['site', 'control'] as const) {
+      if (!sites.has(localise[key])) add(['path', 'localise', key], `"${localise[key]}" is not a site of this scenario; sites: ${listed(siteNames)}`);
+    }
+    if (!s.interception) add(['path', 'localise'], 'localising the box needs interception');
+  }
+
   s.allow.forEach((a, i) => {
     if (!clients.has(a.client)) add(['allow', i, 'client'], `"${a.client}" is not a client of this scenario; clients: ${listed(s.clients)}`);
     if (a.site !== undefined && !sites.has(a.site)) add(['allow', i, 'site'], `"${a.site}" is not a site of this scenario; sites: ${listed(siteNames)}`);

@@ -56,6 +56,21 @@ const interceptionSchema = z.strictObject({
     .meta({ description: 'preferred front door for clients that support both; others get the door they support' }),
 });
 
+const pathSchema = z
+  .strictObject({
+    localise: z
+      .strictObject({
+        site: hostName.meta({ description: 'a targeted site: the smallest TTL that draws its forged certificate is the box' }),
+        control: hostName.meta({ description: 'an untargeted site: the TTL at which its genuine certificate comes back is the origin' }),
+      })
+      .optional()
+      .meta({ description: 'TTL-limited ClientHellos from the client (Censored Planet 2019): results.json gets localisation, detectors probes.ttl' }),
+  })
+  .meta({
+    description:
+      'the box sits on the clients\' IP path (transparent, with routers): runs only on a runtime that intercepts on the path (netns); elsewhere every row is skipped with the reason',
+  });
+
 const oneOrMany = <T extends z.ZodType>(item: T) =>
   z.union([item, z.array(item)]).transform((v): z.infer<T>[] => (Array.isArray(v) ? v : [v]));
 
@@ -93,6 +108,7 @@ export const scenarioSchema = z
     description: z.string().default(''),
     authority: z.strictObject({ preset: z.string().min(1) }),
     interception: interceptionSchema.optional().meta({ description: 'absent = no interception (a baseline)' }),
+    path: pathSchema.optional(),
     sites: z.array(siteEntry).min(1),
     clients: z.array(z.string().min(1)).min(1),
     states: z.array(stateSchema).min(1),
@@ -113,3 +129,4 @@ export type Scenario = Omit<Parsed, 'sites' | '$schema'> & { sites: Site[]; file
 export type State = Parsed['states'][number];
 export type Allowance = Parsed['allow'][number];
 export type Interception = NonNullable<Parsed['interception']>;
+export type PathSpec = NonNullable<Parsed['path']>;

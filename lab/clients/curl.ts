@@ -48,8 +48,10 @@ export function createCurlShim(options: BinaryOptions = {}): ClientShim {
     kind: 'cli',
     routes: ROUTES,
     pins: true,
+    launcherSupport: true,
     probe,
-    async prepare(state, workDir) {
+    async prepare(state, workDir, options) {
+      const launcher = options?.launcher;
       const availability = await probe();
       if (!availability.available) return skippedSession(availability.reason ?? 'curl unavailable');
       const bundle = writeAnchorBundle(state, workDir);
@@ -64,6 +66,7 @@ export function createCurlShim(options: BinaryOptions = {}): ClientShim {
         client: 'curl',
         routes: ROUTES,
         state,
+        launcher,
         async visit(target, context) {
           const args = [
             '-q', // first: ignore ~/.curlrc
@@ -76,7 +79,7 @@ export function createCurlShim(options: BinaryOptions = {}): ClientShim {
             '--write-out', `%{certs}${STATUS_MARK}%{http_code}`,
             target.url,
           ];
-          const run = await runClient(binary, args, { timeoutMs: target.timeoutMs + 2_000 }, tracker);
+          const run = await runClient(binary, args, { timeoutMs: target.timeoutMs + 2_000, launcher }, tracker);
           if (run.spawnError) return { outcome: 'skipped', detail: `curl could not start: ${run.spawnError}` };
           if (run.timedOut) return { outcome: 'refused', error: 'timeout', detail: tail(run.stderr) };
           return curlObservation(run.exitCode, run.stdout, run.stderr, context.anchors);

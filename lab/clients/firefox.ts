@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import type { Availability, ClientSession, ClientShim, Observation, Route, TrustState, VisitTarget } from './types.ts';
 import { ArtefactNamer } from './browser/artefacts.ts';
+import { skippedSession } from './session.ts';
 import { errorMessage } from './browser/errors.ts';
 import { createNssDb, installTrust } from './browser/nssdb.ts';
 import { readCertificates, type CertificateFacts } from './browser/pem.ts';
@@ -22,6 +23,9 @@ import { FreshPages, visitOnce } from './firefox-visit.ts';
 const run = promisify(execFile);
 
 export const FIREFOX_BINARIES = ['/usr/bin/firefox-esr', '/usr/lib/firefox-esr/firefox-esr', '/usr/bin/firefox'];
+/** why a lab that starts clients inside itself (netns) cannot run this shim yet */
+const FIREFOX_NOT_IN_LAB = 'firefox is driven over WebDriver BiDi on a loopback port, which the harness cannot reach inside a lab namespace yet';
+
 export const FIREFOX_ROUTES: Route['kind'][] = ['connect'];
 
 export function findFirefox(): string | undefined {
@@ -163,6 +167,8 @@ export const firefoxShim: ClientShim & { routes: Route['kind'][] } = {
   name: 'firefox',
   kind: 'browser',
   routes: FIREFOX_ROUTES,
+  launcherSupport: FIREFOX_NOT_IN_LAB,
   probe: probeFirefox,
-  prepare: prepareFirefox,
+  prepare: async (state, workDir, options) =>
+    options?.launcher ? skippedSession(`${FIREFOX_NOT_IN_LAB} (${options.launcher.where})`) : prepareFirefox(state, workDir),
 };

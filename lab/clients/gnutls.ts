@@ -60,8 +60,10 @@ export function createGnutlsShim(options: BinaryOptions = {}): ClientShim {
     kind: 'cli',
     routes: ROUTES,
     pins: false,
+    launcherSupport: true,
     probe,
-    async prepare(state, workDir) {
+    async prepare(state, workDir, options) {
+      const launcher = options?.launcher;
       const availability = await probe();
       if (!availability.available) return skippedSession(availability.reason ?? 'gnutls-cli unavailable');
       const bundle = writeAnchorBundle(state, workDir);
@@ -70,6 +72,7 @@ export function createGnutlsShim(options: BinaryOptions = {}): ClientShim {
         client: 'gnutls',
         routes: ROUTES,
         state,
+        launcher,
         async visit(target, context) {
           const args = [
             '--x509cafile', bundle,
@@ -79,7 +82,7 @@ export function createGnutlsShim(options: BinaryOptions = {}): ClientShim {
           ];
           // gnutls-cli quits at end of input before the reply arrives: stdin stays open until the
           // server closes (the request says Connection: close).
-          const run = await runClient(binary, args, { timeoutMs: target.timeoutMs, input: httpGet(target), keepStdinOpen: true }, tracker);
+          const run = await runClient(binary, args, { timeoutMs: target.timeoutMs, input: httpGet(target), keepStdinOpen: true, launcher }, tracker);
           if (run.spawnError) return { outcome: 'skipped', detail: `gnutls-cli could not start: ${run.spawnError}` };
           if (run.timedOut) return { outcome: 'refused', error: 'timeout', detail: tail(run.stdout) };
           return gnutlsObservation(run.exitCode, run.stdout, run.stderr, context.anchors);

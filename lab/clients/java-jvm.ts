@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { cleanEnvironment, runClient, tail } from './process.ts';
+import { clientCommand, runClient, tail } from './process.ts';
+import type { ClientLauncher } from './types.ts';
 
 const VISIT_SOURCE = fileURLToPath(new URL('./java/Visit.java', import.meta.url));
 const compiled = new Map<string, Promise<string>>();
@@ -55,9 +56,10 @@ export class VisitJvm {
   private killed = false;
   private stderr = '';
 
-  constructor(java: string, jvmArgs: string[], classDir: string, programArgs: string[]) {
-    this.child = spawn(java, [...jvmArgs, '-cp', classDir, 'Visit', ...programArgs], {
-      env: cleanEnvironment(),
+  constructor(java: string, jvmArgs: string[], classDir: string, programArgs: string[], launcher?: ClientLauncher) {
+    const command = clientCommand([java, ...jvmArgs, '-cp', classDir, 'Visit', ...programArgs], launcher);
+    this.child = spawn(command.file, command.args, {
+      env: command.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child.stdin.on('error', () => undefined);

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { certificateFromDer, certificatesFromPemFiles, chainSeen } from './chain.ts';
 import { compiledVisitClass, JvmTimeoutError, VisitJvm } from './java-jvm.ts';
 import { probeBinary, runClient, tail } from './process.ts';
+import { directByNameProblem, routesThrough } from './route.ts';
 import { cachedProbe, makeSession, skippedSession } from './session.ts';
 import type { Availability, ClientShim, Observation, Route, TrustState, VisitTarget } from './types.ts';
 
@@ -95,7 +96,9 @@ async function probeJava(options: Required<JavaOptions>): Promise<Availability> 
 }
 
 function visitLine(target: VisitTarget): string {
-  const fields = [target.url, target.site, target.route.host, String(target.route.port), String(target.timeoutMs)];
+  // no proxy fields: a direct route by name (the JVM resolves the URL's host itself)
+  const proxy = target.route.kind === 'connect' ? [target.route.host, String(target.route.port)] : ['', '0'];
+  const fields = [target.url, target.site, ...proxy, String(target.timeoutMs)];
   if (fields.some((field) => /[\t\n]/.test(field))) throw new Error('visit fields may not contain tabs or newlines');
   return fields.join('\t');
 }
@@ -111,9 +114,11 @@ export function createJavaShim(options: JavaOptions = {}): ClientShim {
     name: 'java',
     kind: 'library',
     routes: ROUTES,
+    directByName: true,
     pins: true,
+    launcherSupport: true,
     probe,
-    async prepare(state, workDir) {
+    async prepare(state, workDir, options) {
       const availability = await probe();
       if (!availability.available) return skippedSession(availability.reason ?? 'java unavailable');
       const [classDir, truststore] = await Promise.all([compiledVisitClass(tools.javac), makeTruststore(state, workDir, tools.keytool)]);
@@ -129,7 +134,7 @@ export function createJavaShim(options: JavaOptions = {}): ClientShim {
       // Started lazily and again after a timeout killed it; the ready line proves it came up.
       const readyJvm = async (): Promise<VisitJvm> => {
         if (jvm?.alive) return jvm;
-        const fresh = new VisitJvm(tools.java, jvmArgs, classDir, [pinsArgument]);
+        const fresh = new VisitJvm(tools.java, jvmArgs, classDir, [pinsArgument], options?.launcher);
         jvm = fresh;
         const ready = await fresh.nextLine(JVM_START_TIMEOUT_MS);
         if (!ready?.includes('"ready":true')) throw new Error(`the JVM did not start: ${fresh.diagnostics}`);
@@ -138,9 +143,12 @@ export function createJavaShim(options: JavaOptions = {}): ClientShim {
 
       return makeSession({
         client: 'java',
-        routes: ROUTES,
+        routes: routesThrough(ROUTES, options?.launcher),
         state,
+        ...(options?.launcher && { launcher: options.launcher }),
         async visit(target, context): Promise<Omit<Observation, 'durationMs'>> {
+          const unreachable = directByNameProblem(target);
+          if (unreachable) return { outcome: 'skipped', detail: `java: ${unreachable}` };
           const process = await readyJvm();
           process.send(visitLine(target));
           let line: string | undefined;

@@ -8,9 +8,10 @@ import type { Socket } from 'node:net';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
 import { errorCode, errorMessage, nodeTrust, tlsOptions, type NodeTrust } from './node-tls.ts';
 import { openRoute } from './route.ts';
-import { makeSession } from './session.ts';
+import { inProcessSession, IN_PROCESS_REASON, makeSession } from './session.ts';
 import type { ClientShim, Observation, Route, VisitTarget } from './types.ts';
 
+const NAME = 'node';
 const ROUTES: Route['kind'][] = ['direct', 'connect'];
 
 /** Resolves once the handshake (and the identity and pin check) succeeded. */
@@ -88,7 +89,10 @@ export function createNodeShim(): ClientShim {
     routes: ROUTES,
     pins: true,
     probe: async () => ({ available: true, version: `node ${process.versions.node} (OpenSSL ${process.versions.openssl})` }),
-    async prepare(state) {
+    launcherSupport: `${NAME} ${IN_PROCESS_REASON}`,
+    async prepare(state, _workDir, options) {
+      const refused = inProcessSession(NAME, options?.launcher);
+      if (refused) return refused;
       return makeSession({
         client: 'node',
         routes: ROUTES,

@@ -61,8 +61,10 @@ export function createOpensslShim(options: BinaryOptions = {}): ClientShim {
     kind: 'cli',
     routes: ROUTES,
     pins: false,
+    launcherSupport: true,
     probe,
-    async prepare(state, workDir) {
+    async prepare(state, workDir, options) {
+      const launcher = options?.launcher;
       const availability = await probe();
       if (!availability.available) return skippedSession(availability.reason ?? 'openssl unavailable');
       const bundle = writeAnchorBundle(state, workDir);
@@ -71,6 +73,7 @@ export function createOpensslShim(options: BinaryOptions = {}): ClientShim {
         client: 'openssl',
         routes: ROUTES,
         state,
+        launcher,
         async visit(target, context) {
           const args = [
             's_client', ...routeArguments(target),
@@ -79,7 +82,7 @@ export function createOpensslShim(options: BinaryOptions = {}): ClientShim {
             '-verify_return_error', '-verify_hostname', target.site,
             '-showcerts', '-ign_eof',
           ];
-          const run = await runClient(binary, args, { timeoutMs: target.timeoutMs, input: httpGet(target) }, tracker);
+          const run = await runClient(binary, args, { timeoutMs: target.timeoutMs, input: httpGet(target), launcher }, tracker);
           if (run.spawnError) return { outcome: 'skipped', detail: `openssl could not start: ${run.spawnError}` };
           if (run.timedOut) return { outcome: 'refused', error: 'timeout', detail: tail(run.stdout) };
           return sClientObservation(run.exitCode, run.stdout, run.stderr, context.anchors);

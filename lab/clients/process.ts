@@ -3,7 +3,9 @@
  * proxy), a hard timeout, and a tracker so a session's close() leaves no process behind.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import type { Availability } from './types.ts';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { Availability, ClientLauncher } from './types.ts';
 
 /** Variables that would let the user's shell change trust, proxies or client config behind our back. */
 const DROPPED_VARIABLES = new Set([
@@ -19,10 +21,45 @@ export function cleanEnvironment(base: NodeJS.ProcessEnv = process.env): NodeJS.
     if (/_proxy$/i.test(name)) continue;
     env[name] = value;
   }
-  // Clients localise their messages and quotes; error strings are matched by scenarios.
-  env.LC_ALL = 'C';
-  env.LANG = 'C';
-  return env;
+  return { ...env, ...CLIENT_LOCALE };
+}
+
+// Clients localise their messages and quotes; error strings are matched by scenarios.
+const CLIENT_LOCALE = { LC_ALL: 'C', LANG: 'C' } as const;
+
+export interface ClientCommand {
+  file: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The command that starts a client: on the host with the cleaned environment, or through the
+ * lab's launcher, which starts it from an empty environment (only the locale and `extraEnv`).
+ */
+export function clientCommand(argv: readonly string[], launcher?: ClientLauncher, extraEnv: Record<string, string> = {}): ClientCommand {
+  if (!launcher) {
+    const [file, ...args] = argv;
+    return { file: file!, args, env: { ...cleanEnvironment(), ...extraEnv } };
+  }
+  const [binary, ...rest] = argv;
+  // the lab searches its own PATH; the binary the host probed is the one that must run
+  const [file, ...args] = launcher.wrap([hostBinaryPath(binary!), ...rest], { ...CLIENT_LOCALE, ...extraEnv });
+  // the wrapper (nsenter and friends) needs nothing of ours; it clears the client's environment itself
+  return { file: file!, args, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } };
+}
+
+function hostBinaryPath(binary: string): string {
+  if (binary.includes('/')) return binary;
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    try {
+      accessSync(join(dir, binary), constants.X_OK);
+      return join(dir, binary);
+    } catch {
+      // not in this directory
+    }
+  }
+  return binary;
 }
 
 export interface RunResult {
@@ -41,6 +78,8 @@ export interface RunOptions {
   /** written to stdin; stdin then stays open until the child exits when keepStdinOpen is set */
   input?: string;
   keepStdinOpen?: boolean;
+  /** start the client inside the lab (see ClientLauncher); absent: on the host */
+  launcher?: ClientLauncher;
 }
 
 /** Children of one session, so close() can kill whatever a timed-out or abandoned visit left. */
@@ -60,9 +99,10 @@ export class ChildTracker {
 
 export function runClient(binary: string, args: string[], options: RunOptions, tracker?: ChildTracker): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(binary, args, {
+    const command = clientCommand([binary, ...args], options.launcher);
+    const child = spawn(command.file, command.args, {
       cwd: options.cwd,
-      env: cleanEnvironment(),
+      env: command.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     tracker?.add(child);

@@ -36,8 +36,10 @@ export function createPythonShim(options: BinaryOptions = {}): ClientShim {
     kind: 'library',
     routes: ROUTES,
     pins: true,
+    launcherSupport: true,
     probe,
-    async prepare(state, workDir) {
+    async prepare(state, workDir, options) {
+      const launcher = options?.launcher;
       const availability = await probe();
       if (!availability.available) return skippedSession(availability.reason ?? 'python3 unavailable');
       const cafile = writeAnchorBundle(state, workDir);
@@ -46,12 +48,13 @@ export function createPythonShim(options: BinaryOptions = {}): ClientShim {
         client: 'python',
         routes: ROUTES,
         state,
+        launcher,
         async visit(target, context): Promise<Omit<Observation, 'durationMs'>> {
           const input = JSON.stringify({
             url: target.url, site: target.site, route: target.route, cafile,
             pins: state.pins ?? [], timeout: target.timeoutMs / 1000,
           });
-          const run = await runClient(interpreter, ['-I', VISIT_SCRIPT, input], { timeoutMs: target.timeoutMs + 2_000 }, tracker);
+          const run = await runClient(interpreter, ['-I', VISIT_SCRIPT, input], { timeoutMs: target.timeoutMs + 2_000, launcher }, tracker);
           if (run.spawnError) return { outcome: 'skipped', detail: `python could not start: ${run.spawnError}` };
           if (run.timedOut) return { outcome: 'refused', error: 'timeout', detail: tail(run.stderr) };
           const line = run.stdout.trim().split('\n').pop() ?? '';

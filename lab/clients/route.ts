@@ -1,6 +1,6 @@
 /** Opening a TCP path to a site over a harness Route, for the in-process clients and the probe. */
 import { connect as connectTcp, type Socket } from 'node:net';
-import type { Route, VisitTarget } from './types.ts';
+import type { ClientLauncher, Route, VisitTarget } from './types.ts';
 
 export function urlPort(url: string): number {
   const parsed = new URL(url);
@@ -69,4 +69,18 @@ export async function openRoute(target: VisitTarget, timeoutMs = target.timeoutM
   const socket = await openTcp(target.route.host, target.route.port, timeoutMs);
   if (target.route.kind === 'direct') return socket;
   return tunnelThrough(socket, target.site, urlPort(target.url), timeoutMs);
+}
+
+/**
+ * A client without a resolver override (wget, the JDK) can still go direct where the lab's own
+ * DNS leads every name to its direct route: it fetches the URL and the name does the routing.
+ */
+export function routesThrough(routes: readonly Route['kind'][], launcher: ClientLauncher | undefined): Route['kind'][] {
+  return launcher?.resolvesSiteNames && !routes.includes('direct') ? [...routes, 'direct'] : [...routes];
+}
+
+/** why a direct-by-name visit cannot reach the route (the URL's port is not the route's), if it cannot */
+export function directByNameProblem(target: VisitTarget): string | undefined {
+  if (target.route.kind !== 'direct' || urlPort(target.url) === target.route.port) return undefined;
+  return `the URL's port ${urlPort(target.url)} is not the direct route's ${target.route.port}, and this client has no way to override it`;
 }

@@ -2,7 +2,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { certificatesFromPemFiles } from './chain.ts';
 import { withProbedChain } from './probe.ts';
-import type { Availability, ClientSession, Observation, Route, TrustState, VisitTarget } from './types.ts';
+import type { Availability, ClientLauncher, ClientSession, Observation, Route, TrustState, VisitTarget } from './types.ts';
 
 export interface BinaryOptions {
   /** path or name of the client binary (tests point this at a missing file to see the skip) */
@@ -25,6 +25,17 @@ export function unsupportedRoute(client: string, route: Route, supported: Route[
   };
 }
 
+/**
+ * For shims whose sockets live in the harness process: on a lab that needs a launcher they must
+ * not run at all (the harness skips them first; this is the second lock).
+ */
+export function inProcessSession(client: string, launcher: ClientLauncher | undefined): ClientSession | undefined {
+  if (!launcher) return undefined;
+  return skippedSession(`${client} ${IN_PROCESS_REASON}; this lab needs every client started in ${launcher.where}`);
+}
+
+export const IN_PROCESS_REASON = 'opens its sockets inside the harness process, on the host';
+
 /** Availability is asked once per shim instance; clients do not appear or vanish mid-run. */
 export function cachedProbe(probe: () => Promise<Availability>): () => Promise<Availability> {
   let pending: Promise<Availability> | undefined;
@@ -45,6 +56,8 @@ export function makeSession(options: {
   state: TrustState;
   visit: (target: VisitTarget, context: VisitContext) => Promise<Omit<Observation, 'durationMs'>>;
   close?: () => Promise<void>;
+  /** the lab's launcher: the chain probe must start where the client did */
+  launcher?: ClientLauncher;
 }): ClientSession {
   const context: VisitContext = { anchors: certificatesFromPemFiles(options.state.anchors) };
   let queue: Promise<unknown> = Promise.resolve();
@@ -56,7 +69,7 @@ export function makeSession(options: {
     const started = performance.now();
     const observed = await options.visit(target, context);
     const durationMs = Math.round(performance.now() - started);
-    return withProbedChain({ ...observed, durationMs }, target, context.anchors);
+    return withProbedChain({ ...observed, durationMs }, target, context.anchors, options.launcher);
   };
   return {
     visit(target) {

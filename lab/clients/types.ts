@@ -79,6 +79,30 @@ export interface Availability {
   reason?: string;
 }
 
+/**
+ * Where a client process starts. A lab whose addresses a host process must never reach (netns:
+ * the host's default route leads off the machine) hands the harness one; the shim wraps every
+ * process that talks to a site with it. No launcher: the process starts on the host, as always.
+ */
+export interface ClientLauncher {
+  /** for skip reasons and reports, e.g. "the netns lab's client namespace" */
+  readonly where: string;
+  /**
+   * argv that runs `argv` there with exactly `env` (plus PATH, and a lab HOME unless env has one);
+   * nothing of the harness's own environment crosses over
+   */
+  wrap(argv: readonly string[], env: Readonly<Record<string, string>>): string[];
+  /**
+   * Inside, every site's name already resolves to its direct route (a lab DNS, port 443): a
+   * client with no resolver override can take a direct route by fetching the URL as it is.
+   */
+  readonly resolvesSiteNames?: boolean;
+}
+
+export interface PrepareOptions {
+  launcher?: ClientLauncher;
+}
+
 export interface ClientSession {
   visit(target: VisitTarget): Promise<Observation>;
   close(): Promise<void>;
@@ -89,9 +113,18 @@ export interface ClientShim {
   readonly kind: 'cli' | 'library' | 'browser';
   /** route kinds the shim can apply natively; absent means both */
   readonly routes?: Route['kind'][];
+  /** besides `routes`: a direct route where the launcher resolves site names (it just fetches the URL) */
+  readonly directByName?: boolean;
   /** whether the shim enforces TrustState.pins (false: pins are ignored, a finding, not an error) */
   readonly pins?: boolean;
+  /**
+   * true: every process the shim starts toward a site (and its chain probe) goes through
+   * PrepareOptions.launcher. A string: why it cannot (it opens sockets in the harness process,
+   * drives a browser over a host port, ...). Absent counts as cannot: a lab with a launcher skips
+   * the shim rather than let it reach the lab from the host.
+   */
+  readonly launcherSupport?: true | string;
   probe(): Promise<Availability>;
   /** installs the trust state under workDir (a throwaway dir the harness removes afterwards) */
-  prepare(state: TrustState, workDir: string): Promise<ClientSession>;
+  prepare(state: TrustState, workDir: string, options?: PrepareOptions): Promise<ClientSession>;
 }

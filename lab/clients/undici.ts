@@ -8,9 +8,10 @@ import { createRequire } from 'node:module';
 import { Agent, buildConnector, fetch, ProxyAgent, type Dispatcher } from 'undici';
 import { errorCode, errorMessage, nodeTrust, type NodeTrust } from './node-tls.ts';
 import { openRoute, proxyUrl } from './route.ts';
-import { makeSession } from './session.ts';
+import { inProcessSession, IN_PROCESS_REASON, makeSession } from './session.ts';
 import type { ClientShim, Observation, Route, VisitTarget } from './types.ts';
 
+const NAME = 'undici';
 const ROUTES: Route['kind'][] = ['direct', 'connect'];
 const UNDICI_VERSION = (createRequire(import.meta.url)('undici/package.json') as { version: string }).version;
 
@@ -61,7 +62,10 @@ export function createUndiciShim(): ClientShim {
     routes: ROUTES,
     pins: true,
     probe: async () => ({ available: true, version: `undici ${UNDICI_VERSION} on node ${process.versions.node}` }),
-    async prepare(state) {
+    launcherSupport: `${NAME} ${IN_PROCESS_REASON}`,
+    async prepare(state, _workDir, options) {
+      const refused = inProcessSession(NAME, options?.launcher);
+      if (refused) return refused;
       return makeSession({
         client: 'undici',
         routes: ROUTES,

@@ -52,8 +52,11 @@ function tuples(line: string): Tuple[] {
 }
 
 /**
- * Finds the original destination in /proc/net/nf_conntrack text: the TCP entry whose original
- * tuple starts at the peer and whose reply tuple comes from the proxy's port.
+ * Finds the original destination in /proc/net/nf_conntrack text: the TCP entry whose reply tuple
+ * is exactly the accepted socket (proxy port back to the peer's address and port). The reply
+ * tuple, not the original: when two flows from one client port are REDIRECTed to the same proxy
+ * port, NAT remaps the second one's source port, and only the reply tuple shows the port the
+ * proxy accepted (seen in the netns lab: original sport=38724, reply dport=61372).
  */
 export function parseConntrack(text: string, accepted: AcceptedAddresses): Destination | undefined {
   const peer = canonicalAddress(accepted.remoteAddress);
@@ -61,7 +64,7 @@ export function parseConntrack(text: string, accepted: AcceptedAddresses): Desti
     if (!/\btcp\b/.test(line)) continue;
     const [original, reply] = tuples(line);
     if (!original || !reply) continue;
-    if (original.src !== peer || original.sport !== accepted.remotePort) continue;
+    if (original.src !== peer || reply.dst !== peer) continue;
     if (reply.sport !== accepted.localPort || reply.dport !== accepted.remotePort) continue;
     return { host: original.dst, port: original.dport };
   }

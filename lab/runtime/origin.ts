@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { trackClientHellos } from 'read-tls-client-hello';
+import { toOriginClientHello } from '../detectors/clienthello/origin-hello.ts';
 import type { OriginSpec, OriginVisit } from './types.ts';
 
 export interface Origin {
@@ -34,6 +35,7 @@ export async function startOrigin(spec: OriginSpec, host: string, port: number):
       tlsVersion: socket.getProtocol() ?? undefined,
       alpn: socket.alpnProtocol || undefined,
       userAgent: req.headers['user-agent'],
+      ...(hello && { clientHello: toOriginClientHello(hello) }),
       method: req.method ?? 'GET',
       path: req.url ?? '/',
       peer: socket.remoteAddress ?? '',

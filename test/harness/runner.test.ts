@@ -122,3 +122,50 @@ test('runner: expands the grid, prepares once per (state, client), skips and fai
     await rm(workDir, { recursive: true, force: true });
   }
 });
+
+test('runner: on a lab with a client launcher, only shims that start their clients through it run; they get it in prepare()', async () => {
+  const launcher = { where: 'the scripted lab', resolvesSiteNames: true, wrap: (argv: readonly string[]) => ['in-lab', ...argv] };
+  const base = scriptedRuntime([]);
+  const runtime: Runtime = { ...base, up: async (t) => ({ ...(await base.up(t)), clientLauncher: launcher }) };
+  const given: unknown[] = [];
+  const loads = (): Observation => ({ outcome: 'loaded', durationMs: 1 });
+  const inLab: ClientShim = { ...shim('trusting', { see: loads }), launcherSupport: true };
+  const shims: Record<string, ClientShim> = {
+    trusting: { ...inLab, prepare: async (state, dir, options) => (given.push(options?.launcher), inLab.prepare(state, dir, options)) },
+    'proxy-only': { ...shim('proxy-only', { routes: ['connect'], see: loads }), launcherSupport: true, directByName: true },
+    absent: shim('absent', { see: loads }),
+    crashing: { ...shim('crashing', { see: loads }), launcherSupport: 'crashing drives itself over a host port' },
+  };
+  const scenario = parseScenario(scenarioText, 'scripted.yaml', { clients: Object.keys(shims) });
+  const workDir = await mkdtemp(join(tmpdir(), 'tlslab-test-'));
+  try {
+    const { result } = await runScenario(scenario, { runtime, clients: { shim: (n) => shims[n], availability: async () => ({ available: true }) }, workDir, concurrency: 2 });
+    const rowsOf = (client: string) => result.rows.filter((r) => r.client === client);
+    assert.deepEqual(given, [launcher, launcher], 'each prepare() of a launchable shim gets the lab launcher');
+    assert.ok(rowsOf('proxy-only').every((r) => r.skipped === undefined), 'a connect-only shim goes direct where the launcher resolves site names');
+    for (const r of rowsOf('absent')) assert.match(r.skipped ?? '', /absent does not start its clients through a lab launcher; the scripted runtime needs every client started in the scripted lab/);
+    for (const r of rowsOf('crashing')) assert.match(r.skipped ?? '', /^crashing drives itself over a host port; /);
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+});
+
+test('runner: a scenario with the box on the path skips every row on a runtime that intercepts only at its doors, without starting a lab', async () => {
+  const log: string[] = [];
+  const onPath = scenarioText.replace('sites:', 'path: { localise: { site: vk.com, control: control.example.kz } }\nsites:');
+  const scenario = parseScenario(onPath, 'scripted.yaml', { clients: ['trusting', 'proxy-only', 'absent', 'crashing'] });
+  const workDir = await mkdtemp(join(tmpdir(), 'tlslab-test-'));
+  try {
+    const { result } = await runScenario(scenario, { runtime: scriptedRuntime(log), clients: { shim: () => undefined, availability: async () => ({ available: true }) }, workDir, concurrency: 1 });
+    assert.deepEqual(log, []);
+    assert.equal(result.rows.length, 16);
+    for (const r of result.rows) assert.match(r.skipped ?? '', /on the clients' IP path.*the scripted runtime intercepts only at its doors \(use --runtime netns\)/);
+    assert.equal(result.localisation, undefined);
+    assert.throws(
+      () => parseScenario(onPath.replace('control: control.example.kz', 'control: elsewhere.example'), 'bad.yaml', { clients: ['trusting', 'proxy-only', 'absent', 'crashing'] }),
+      /path\.localise\.control.*"elsewhere\.example" is not a site of this scenario/s,
+    );
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+});

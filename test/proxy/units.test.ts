@@ -105,6 +105,10 @@ test('conntrack parsing finds the REDIRECTed original destination (IPv4 and IPv6
     host: 'fd00:0000:0000:0000:0000:0000:0004:0002',
     port: 443,
   });
+  // NAT remapped the client's port (its first port was taken by a flow to another destination)
+  const remapped = 'ipv4     2 tcp      6 431999 ESTABLISHED src=10.203.1.2 dst=10.203.4.2 sport=38724 dport=443 src=10.203.3.2 dst=10.203.1.2 sport=20443 dport=61372 [ASSURED] mark=0 zone=0 use=2';
+  assert.deepEqual(parseConntrack(remapped, { remoteAddress: '10.203.1.2', remotePort: 61372, localAddress: '10.203.3.2', localPort: 20443 }), { host: '10.203.4.2', port: 443 });
+  assert.equal(parseConntrack(remapped, { remoteAddress: '10.203.1.2', remotePort: 38724, localAddress: '10.203.3.2', localPort: 20443 }), undefined);
   assert.equal(canonicalAddress('fd00::4:2'), 'fd00:0000:0000:0000:0000:0000:0004:0002');
   assert.equal(canonicalAddress('::1'), '0000:0000:0000:0000:0000:0000:0000:0001');
 });

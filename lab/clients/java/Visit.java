@@ -1,6 +1,7 @@
 /*
  * java.net.http.HttpClient as a lab client: one JVM per session, one visit per stdin line
- * ("url\tsite\tproxyHost\tproxyPort\ttimeoutMs"), one JSON line per verdict on stdout.
+ * ("url\tsite\tproxyHost\tproxyPort\ttimeoutMs"), one JSON line per verdict on stdout. An empty
+ * proxyHost goes straight to the URL's host (inside a lab whose DNS resolves it to its route).
  *
  * Trust: the platform TrustManagerFactory initialised from -Djavax.net.ssl.trustStore (a PKCS12
  * file keytool made for this session), wrapped only to record the chain the server sent. A new
@@ -66,7 +67,7 @@ public final class Visit {
       context.init(null, new TrustManager[] {recorder}, null);
       HttpClient client = HttpClient.newBuilder()
           .sslContext(context)
-          .proxy(ProxySelector.of(new InetSocketAddress(fields[2], Integer.parseInt(fields[3]))))
+          .proxy(fields[2].isEmpty() ? HttpClient.Builder.NO_PROXY : ProxySelector.of(new InetSocketAddress(fields[2], Integer.parseInt(fields[3]))))
           .connectTimeout(timeout)
           .followRedirects(HttpClient.Redirect.NEVER)
           .build();

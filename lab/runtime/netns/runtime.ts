@@ -7,14 +7,19 @@
  * started any other way would reach for a lab address from the host's namespace, where the
  * default route leads off the machine, so the harness must use it (see docs/netns.md).
  */
-import type { Route } from '../../clients/types.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClientLauncher, Route } from '../../clients/types.ts';
 import type { EngineEvent } from '../../proxy/types.ts';
 import type { Lab, OriginVisit, Runtime, RouteKind, Topology } from '../types.ts';
 import { NetnsLab } from './lab.ts';
+import type { TopologySpec } from './topology.ts';
 import { checkPrivileges } from './privileges.ts';
 import { startNetnsOrigin, type RunningOrigin } from './origins.ts';
-import { cleanClientEnv } from './etc-files.ts';
+import { cleanClientEnv, installSystemTrust } from './etc-files.ts';
 import { startInterceptingGateway } from './gateway.ts';
+import { localisePaths } from './path-probe.ts';
+import { PDEATHSIG } from './process.ts';
 
 export interface NetnsRuntimeOptions {
   routersBeforeGateway?: number;
@@ -31,6 +36,7 @@ export interface NetnsRuntimeOptions {
 
 export interface NetnsLabHandle extends Lab {
   readonly netns: NetnsLab;
+  readonly clientLauncher: ClientLauncher;
   /** argv that runs a client command inside the client namespace with a clean environment */
   clientArgv(argv: readonly string[], home: string): string[];
 }
@@ -38,6 +44,7 @@ export interface NetnsLabHandle extends Lab {
 export function createNetnsRuntime(options: NetnsRuntimeOptions = {}): Runtime {
   return {
     name: 'netns',
+    interceptsOnPath: true,
     async probe() {
       if (!options.clientsRunInLab) return { available: false, reason: CLIENTS_NOT_WRAPPED };
       const p = await checkPrivileges();
@@ -57,14 +64,19 @@ const CLIENTS_NOT_WRAPPED =
 /** safe default: unavailable until the harness starts clients through clientArgv */
 export const netnsRuntime: Runtime = createNetnsRuntime({ routersBeforeGateway: 2 });
 
-async function upNetns(topology: Topology, options: NetnsRuntimeOptions): Promise<NetnsLabHandle> {
-  const hostOf = new Map(topology.origins.map((o, i) => [o.name.toLowerCase(), `s${i}`]));
-  const lab = await NetnsLab.up({
+/** The namespaces a topology becomes: origin i is host `origin-s<i>`. Pure, so tests can plan the same addresses. */
+export function netnsTopologySpec(siteNames: readonly string[], options: NetnsRuntimeOptions): TopologySpec {
+  return {
     clients: 1,
     routersBeforeGateway: options.routersBeforeGateway ?? 2,
-    origins: topology.origins.map((o, i) => ({ name: `s${i}`, sites: [o.name.toLowerCase()] })),
+    origins: siteNames.map((name, i) => ({ name: `s${i}`, sites: [name.toLowerCase()] })),
     ...(options.labRange ? { labRange: options.labRange } : {}),
-  });
+  };
+}
+
+async function upNetns(topology: Topology, options: NetnsRuntimeOptions): Promise<NetnsLabHandle> {
+  const hostOf = new Map(topology.origins.map((o, i) => [o.name.toLowerCase(), `s${i}`]));
+  const lab = await NetnsLab.up(netnsTopologySpec(topology.origins.map((o) => o.name), options));
   const closers: Array<() => Promise<unknown>> = [() => lab.down()];
   const events: EngineEvent[] = [];
   const origins = new Map<string, RunningOrigin>();
@@ -84,9 +96,10 @@ async function upNetns(topology: Topology, options: NetnsRuntimeOptions): Promis
         })
       : Promise.resolve();
     // both must settle before clean-up can see everything they started
-    const [o, b] = await Promise.allSettled([startOrigins, startBox]);
+    const [o, b, c] = await Promise.allSettled([startOrigins, startBox, prepareClientNamespace(lab, topology.workDir)]);
     if (o.status === 'rejected') throw o.reason;
     if (b.status === 'rejected') throw b.reason;
+    if (c.status === 'rejected') throw c.reason;
   } catch (err) {
     await down();
     throw err;
@@ -97,8 +110,19 @@ async function upNetns(topology: Topology, options: NetnsRuntimeOptions): Promis
     return o;
   };
   let downed: Promise<void> | undefined;
+  const clientNs = lab.ns(lab.plan.clients[0]!);
+  const clientHome = join(topology.workDir, CLIENT_HOME);
+  const clientLauncher: ClientLauncher = {
+    where: "the netns lab's client namespace",
+    // the lab DNS answers every site with its origin's address, the direct route's host (port 443)
+    resolvesSiteNames: true,
+    // the client dies with the harness: a stray one would keep the namespace alive anonymously
+    wrap: (argv, env) => [...PDEATHSIG, ...lab.holder.namespaceArgv(clientNs, argv, { ...cleanClientEnv(clientHome), ...env })],
+  };
   return {
     runtime: 'netns',
+    clientLauncher,
+    localise: (request) => localisePaths(lab, request),
     routeKinds: ['direct'],
     netns: lab,
     urlFor: (site) => {
@@ -111,7 +135,27 @@ async function upNetns(topology: Topology, options: NetnsRuntimeOptions): Promis
     },
     originView: (site): readonly OriginVisit[] => originOf(site).visits,
     engineEvents: () => events,
-    clientArgv: (argv, home) => lab.holder.namespaceArgv(lab.ns(lab.plan.clients[0]!), argv, cleanClientEnv(home)),
+    clientArgv: (argv, home) => lab.holder.namespaceArgv(clientNs, argv, cleanClientEnv(home)),
     down: () => (downed ??= down()),
   };
+}
+
+const CLIENT_HOME = 'netns-client-home';
+
+/**
+ * Clients bring their trust as files under the harness's workDir, so that dir must be the same
+ * inside the holder's mount namespace (its private /run and /etc would hide one below them). The
+ * namespace's own system store is emptied: a client falling back to it trusts nothing, so the
+ * scenario state alone decides what is trusted.
+ */
+async function prepareClientNamespace(lab: NetnsLab, workDir: string): Promise<void> {
+  mkdirSync(join(workDir, CLIENT_HOME), { recursive: true, mode: 0o700 });
+  const marker = join(workDir, CLIENT_HOME, '.visible-in-lab');
+  writeFileSync(marker, 'yes');
+  const client = lab.plan.clients[0]!;
+  const seen = await lab.run(client, ['cat', marker], { check: false });
+  if (seen.stdout !== 'yes') {
+    throw new Error(`netns runtime: the work dir ${workDir} is not visible inside the lab (the holder mounts its own /run and /etc); set TMPDIR elsewhere`);
+  }
+  await installSystemTrust(lab.holder, lab.ns(client), []);
 }

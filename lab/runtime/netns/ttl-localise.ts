@@ -50,10 +50,7 @@ export async function localiseInterceptor(lab: NetnsLab, o: LocaliseOptions): Pr
   const address = o.address ?? lab.plan.siteAddresses[o.site];
   if (!address) throw new Error(`no address for ${o.site}`);
   const genuine = o.genuineIssuersPem.map((p) => new X509Certificate(p));
-  const run = async (dst: string, sni: string): Promise<TtlProbeResult[]> => {
-    const r = await lab.run(client, ['python3', PROBE, dst, String(o.port ?? 443), sni, String(o.maxTtl ?? lab.plan.routers.length + 3), String(o.timeoutS ?? 0.3)]);
-    return r.stdout.trim().split('\n').filter(Boolean).map((line) => classify(JSON.parse(line) as TtlProbeResult & { certDer?: string }, genuine));
-  };
+  const run = (dst: string, sni: string): Promise<TtlProbeResult[]> => probeTtl(lab, client, dst, sni, genuine, o);
   const siteProbes = await run(address, o.site);
   const controlProbes = await run(o.controlAddress ?? address, o.controlSni);
   const interceptorHop = siteProbes.find((p) => p.forged === true)?.ttl ?? null;
@@ -66,6 +63,19 @@ export async function localiseInterceptor(lab: NetnsLab, o: LocaliseOptions): Pr
     originHost: originHop === null ? null : hostAtHop(lab, originHop),
     probes: { site: siteProbes, control: controlProbes },
   };
+}
+
+/** One TTL sweep (1..maxTtl, stopping at the first certificate) from `client` to dst with this SNI. */
+export async function probeTtl(
+  lab: NetnsLab,
+  client: string,
+  dst: string,
+  sni: string,
+  genuine: readonly X509Certificate[],
+  o: Pick<LocaliseOptions, 'maxTtl' | 'timeoutS' | 'port'> = {},
+): Promise<TtlProbeResult[]> {
+  const r = await lab.run(client, ['python3', PROBE, dst, String(o.port ?? 443), sni, String(o.maxTtl ?? lab.plan.routers.length + 3), String(o.timeoutS ?? 0.3)]);
+  return r.stdout.trim().split('\n').filter(Boolean).map((line) => classify(JSON.parse(line) as TtlProbeResult & { certDer?: string }, genuine));
 }
 
 function classify(raw: TtlProbeResult & { certDer?: string }, genuine: readonly X509Certificate[]): TtlProbeResult {
