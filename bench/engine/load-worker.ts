@@ -2,7 +2,6 @@
  * Closed-loop load from a worker thread: N connections, each looping until the deadline.
  * Modes: new-conn (a full handshake per request), keep-alive (one connection per loop).
  */
-import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openTunnel } from './connect-tunnel.ts';

@@ -17,6 +17,7 @@ import {
 } from '../../lab/detectors/index.ts';
 import type { Lab, LabEngineEvent } from '../../lab/runtime/types.ts';
 import type { TtlEvidence } from './localise.ts';
+import { visitOfCell } from './cell-tag.ts';
 import type { ScenarioPki } from './pki.ts';
 import type { ResultRow } from './results.ts';
 
@@ -78,6 +79,7 @@ export async function scoreScenario(
   const noProbe = { skipped: `${lab.runtime} runtime: no second vantage point or routers in this topology` };
   const evidences: DetectorEvidence[] = ran.map((row) => {
     const chain = chains.get(row.site);
+    const visit = visitOfCell(lab.originView(row.site), row.state, row.client);
     return buildEvidence({
       scenario: scenarioId,
       state: row.state,
@@ -85,6 +87,7 @@ export async function scoreScenario(
       site: row.site,
       observation: observationOf(row),
       engineEvents,
+      ...(visit && { originVisit: { ...(visit.clientHello && { clientHello: visit.clientHello }), ...(visit.userAgent && { userAgent: visit.userAgent }) } }),
       ...(chain && { servedChainPem: chain.served, originCertPem: chain.origin }),
       publicAnchorsPem,
       probes: { crossVantage: noProbe, ttl: findings.ttlBySite?.get(row.site) ?? noProbe },

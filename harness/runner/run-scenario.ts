@@ -14,6 +14,7 @@ import { brokenRow, checkedRow, expandUnits, skippedRow, type Selection, type Un
 import { buildScenarioPki } from './pki.ts';
 import { mapBounded } from './pool.ts';
 import type { Detector } from '../../lab/detectors/index.ts';
+import { cellUrl } from './cell-tag.ts';
 import { scoreScenario } from './detect.ts';
 import { localiseScenario } from './localise.ts';
 import type { ResultRow, ScenarioResult } from './results.ts';
@@ -97,7 +98,7 @@ async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOption
       try {
         observation = await session.visit({
           site,
-          url: lab.urlFor(site),
+          url: cellUrl(lab.urlFor(site), state.name, client),
           route: lab.routeFor(site, route),
           timeoutMs: opts.visitTimeoutMs ?? 15_000,
         });

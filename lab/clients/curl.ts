@@ -7,10 +7,11 @@ import type { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { certificatesFromPem, chainSeen } from './chain.ts';
-import { ChildTracker, probeBinary, runClient, tail } from './process.ts';
+import { probeBinary, tail } from './process.ts';
 import { proxyUrl, urlPort } from './route.ts';
-import { cachedProbe, makeSession, skippedSession, type BinaryOptions } from './session.ts';
-import { emptyCaDirectory, writeAnchorBundle } from './trust.ts';
+import { cachedProbe, type BinaryOptions } from './session.ts';
+import { prepareCliSession } from './cli-session.ts';
+import { emptyCaDirectory } from './trust.ts';
 import type { ClientShim, Observation, Route, VisitTarget } from './types.ts';
 
 const ROUTES: Route['kind'][] = ['direct', 'connect'];
@@ -51,23 +52,14 @@ export function createCurlShim(options: BinaryOptions = {}): ClientShim {
     launcherSupport: true,
     probe,
     async prepare(state, workDir, options) {
-      const launcher = options?.launcher;
-      const availability = await probe();
-      if (!availability.available) return skippedSession(availability.reason ?? 'curl unavailable');
-      const bundle = writeAnchorBundle(state, workDir);
       const capath = emptyCaDirectory(workDir);
       const pinArguments = state.pins?.length
         ? ['--pinnedpubkey', state.pins.map((pin) => `sha256//${pin}`).join(';')]
         : [];
       const bodyPath = join(workDir, 'curl-body');
       writeFileSync(bodyPath, '');
-      const tracker = new ChildTracker();
-      return makeSession({
-        client: 'curl',
-        routes: ROUTES,
-        state,
-        launcher,
-        async visit(target, context) {
+      const spec = { client: 'curl', label: 'curl', binary, routes: ROUTES, state, workDir, launcher: options?.launcher, probe };
+      return prepareCliSession(spec, async (target, context, { bundle, run: runCurl }) => {
           const args = [
             '-q', // first: ignore ~/.curlrc
             '--silent', '--show-error',
@@ -79,12 +71,9 @@ export function createCurlShim(options: BinaryOptions = {}): ClientShim {
             '--write-out', `%{certs}${STATUS_MARK}%{http_code}`,
             target.url,
           ];
-          const run = await runClient(binary, args, { timeoutMs: target.timeoutMs + 2_000, launcher }, tracker);
-          if (run.spawnError) return { outcome: 'skipped', detail: `curl could not start: ${run.spawnError}` };
-          if (run.timedOut) return { outcome: 'refused', error: 'timeout', detail: tail(run.stderr) };
+          const run = await runCurl(args, { timeoutMs: target.timeoutMs + 2_000 });
+          if ('unanswered' in run) return run.unanswered;
           return curlObservation(run.exitCode, run.stdout, run.stderr, context.anchors);
-        },
-        close: async () => tracker.killAll(),
       });
     },
   };

@@ -7,9 +7,9 @@
 import type { X509Certificate } from 'node:crypto';
 import { certificatesFromPem, chainSeen } from './chain.ts';
 import { firstHttpStatus, httpGet } from './openssl.ts';
-import { ChildTracker, probeBinary, runClient, tail } from './process.ts';
-import { cachedProbe, makeSession, skippedSession, type BinaryOptions } from './session.ts';
-import { writeAnchorBundle } from './trust.ts';
+import { probeBinary, tail } from './process.ts';
+import { cachedProbe, type BinaryOptions } from './session.ts';
+import { prepareCliSession } from './cli-session.ts';
 import type { ClientShim, Observation, Route } from './types.ts';
 
 const ROUTES: Route['kind'][] = ['direct'];
@@ -63,17 +63,8 @@ export function createGnutlsShim(options: BinaryOptions = {}): ClientShim {
     launcherSupport: true,
     probe,
     async prepare(state, workDir, options) {
-      const launcher = options?.launcher;
-      const availability = await probe();
-      if (!availability.available) return skippedSession(availability.reason ?? 'gnutls-cli unavailable');
-      const bundle = writeAnchorBundle(state, workDir);
-      const tracker = new ChildTracker();
-      return makeSession({
-        client: 'gnutls',
-        routes: ROUTES,
-        state,
-        launcher,
-        async visit(target, context) {
+      const spec = { client: 'gnutls', label: 'gnutls-cli', binary, routes: ROUTES, state, workDir, launcher: options?.launcher, probe };
+      return prepareCliSession(spec, async (target, context, { bundle, run: runGnutls }) => {
           const args = [
             '--x509cafile', bundle,
             '--sni-hostname', target.site, '--verify-hostname', target.site,
@@ -82,12 +73,9 @@ export function createGnutlsShim(options: BinaryOptions = {}): ClientShim {
           ];
           // gnutls-cli quits at end of input before the reply arrives: stdin stays open until the
           // server closes (the request says Connection: close).
-          const run = await runClient(binary, args, { timeoutMs: target.timeoutMs, input: httpGet(target), keepStdinOpen: true, launcher }, tracker);
-          if (run.spawnError) return { outcome: 'skipped', detail: `gnutls-cli could not start: ${run.spawnError}` };
-          if (run.timedOut) return { outcome: 'refused', error: 'timeout', detail: tail(run.stdout) };
+          const run = await runGnutls(args, { timeoutMs: target.timeoutMs, input: httpGet(target), keepStdinOpen: true, timeoutDetail: 'stdout' });
+          if ('unanswered' in run) return run.unanswered;
           return gnutlsObservation(run.exitCode, run.stdout, run.stderr, context.anchors);
-        },
-        close: async () => tracker.killAll(),
       });
     },
   };

@@ -1,11 +1,11 @@
 /**
  * The long-lived JVM behind a java session: compiling Visit.java once per machine (cached under
- * the OS temp dir by source hash) and a line-in, JSON-line-out conversation with one process.
+ * ~/.cache/tlslab by source hash) and a line-in, JSON-line-out conversation with one process.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -26,12 +26,20 @@ export function compiledVisitClass(javac: string): Promise<string> {
   return pending;
 }
 
+/** A compile cache, not a temp dir: kept across runs on purpose, where caches belong. */
+function userCacheDir(): string {
+  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tlslab');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 async function compile(javac: string): Promise<string> {
   const hash = createHash('sha256').update(readFileSync(VISIT_SOURCE)).digest('hex').slice(0, 16);
-  const classDir = join(tmpdir(), `tlslab-java-visit-${hash}`);
+  const classDir = join(userCacheDir(), `java-visit-${hash}`);
   if (existsSync(join(classDir, 'Visit.class'))) return classDir;
   // Compile aside and rename: concurrent runs never see a half-written class dir.
-  const staging = mkdtempSync(join(tmpdir(), 'tlslab-java-compile-'));
+  // staged beside the cache so the rename stays on one filesystem
+  const staging = mkdtempSync(join(userCacheDir(), 'java-compile-'));
   const run = await runClient(javac, ['-d', staging, VISIT_SOURCE], { timeoutMs: 120_000 });
   if (run.exitCode !== 0) {
     rmSync(staging, { recursive: true, force: true });

@@ -6,7 +6,7 @@
  * Verdict = exception class and root cause, e.g. SSLHandshakeException:SunCertPathBuilderException.
  */
 import { createHash, type X509Certificate } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { certificateFromDer, certificatesFromPemFiles, chainSeen } from './chain.ts';
@@ -60,27 +60,34 @@ async function buildTruststore(anchors: X509Certificate[], storePath: string, ke
 
 /**
  * The session's truststore, always a file inside workDir. Each keytool call is a JVM start, and
- * a run prepares the same anchor set many times, so stores built once are kept under the OS temp
- * dir by anchor fingerprints and copied in.
+ * a run prepares the same anchor set many times, so a store built once is kept in memory by
+ * anchor fingerprints (the lab's CAs are fresh per process, so a disk cache would only grow).
  */
+const truststores = new Map<string, Promise<Buffer>>();
+
 async function makeTruststore(state: TrustState, workDir: string, keytool: string): Promise<string> {
   const anchors = certificatesFromPemFiles(state.anchors);
-  const key = createHash('sha256').update(keytool).update(anchors.map((anchor) => anchor.fingerprint256).join(',')).digest('hex').slice(0, 24);
-  const cached = join(tmpdir(), 'tlslab-java-truststores', `${key}.p12`);
-  if (!existsSync(cached)) {
-    const staging = mkdtempSync(join(tmpdir(), 'tlslab-java-truststore-'));
-    try {
-      await buildTruststore(anchors, join(staging, 'truststore.p12'), keytool);
-      mkdirSync(dirname(cached), { recursive: true });
-      renameSync(join(staging, 'truststore.p12'), cached); // atomic: concurrent sessions never see half a store
-    } finally {
-      rmSync(staging, { recursive: true, force: true });
-    }
+  const key = createHash('sha256').update(keytool).update(anchors.map((anchor) => anchor.fingerprint256).join(',')).digest('hex');
+  let pending = truststores.get(key);
+  if (!pending) {
+    pending = buildTruststoreBytes(anchors, keytool);
+    truststores.set(key, pending);
+    pending.catch(() => truststores.delete(key));
   }
   const storePath = join(workDir, 'java-trust', 'truststore.p12');
   mkdirSync(dirname(storePath), { recursive: true });
-  copyFileSync(cached, storePath);
+  writeFileSync(storePath, await pending);
   return storePath;
+}
+
+async function buildTruststoreBytes(anchors: X509Certificate[], keytool: string): Promise<Buffer> {
+  const staging = mkdtempSync(join(tmpdir(), 'tlslab-java-truststore-'));
+  try {
+    await buildTruststore(anchors, join(staging, 'truststore.p12'), keytool);
+    return readFileSync(join(staging, 'truststore.p12'));
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }
 
 async function probeJava(options: Required<JavaOptions>): Promise<Availability> {

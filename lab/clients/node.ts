@@ -31,7 +31,8 @@ function get(target: VisitTarget, tls: TLSSocket): Promise<number> {
     const request = httpRequest({
       host: target.site,
       path: `${url.pathname}${url.search}`,
-      headers: { host: url.host, 'user-agent': 'tlslab-node', connection: 'close' },
+      // no User-Agent: node:https sends none of its own, and detectors judge what the real client sends
+      headers: { host: url.host, connection: 'close' },
       createConnection: () => tls,
     }, (response) => {
       response.resume();

@@ -7,17 +7,17 @@
 import type { X509Certificate } from 'node:crypto';
 import { certificatesFromPem, chainSeen } from './chain.ts';
 import { verifyErrorName } from './openssl-verify-codes.ts';
-import { ChildTracker, probeBinary, runClient, tail } from './process.ts';
+import { probeBinary, tail } from './process.ts';
 import { authority, urlPort } from './route.ts';
-import { cachedProbe, makeSession, skippedSession, type BinaryOptions } from './session.ts';
-import { writeAnchorBundle } from './trust.ts';
+import { cachedProbe, type BinaryOptions } from './session.ts';
+import { prepareCliSession } from './cli-session.ts';
 import type { ClientShim, Observation, Route, VisitTarget } from './types.ts';
 
 const ROUTES: Route['kind'][] = ['direct', 'connect'];
 
 export function httpGet(target: VisitTarget): string {
   const url = new URL(target.url);
-  return `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: tlslab\r\nConnection: close\r\n\r\n`;
+  return `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`;
 }
 
 export function firstHttpStatus(text: string): number | undefined {
@@ -64,17 +64,8 @@ export function createOpensslShim(options: BinaryOptions = {}): ClientShim {
     launcherSupport: true,
     probe,
     async prepare(state, workDir, options) {
-      const launcher = options?.launcher;
-      const availability = await probe();
-      if (!availability.available) return skippedSession(availability.reason ?? 'openssl unavailable');
-      const bundle = writeAnchorBundle(state, workDir);
-      const tracker = new ChildTracker();
-      return makeSession({
-        client: 'openssl',
-        routes: ROUTES,
-        state,
-        launcher,
-        async visit(target, context) {
+      const spec = { client: 'openssl', label: 'openssl', binary, routes: ROUTES, state, workDir, launcher: options?.launcher, probe };
+      return prepareCliSession(spec, async (target, context, { bundle, run: runSClient }) => {
           const args = [
             's_client', ...routeArguments(target),
             '-servername', target.site,
@@ -82,12 +73,9 @@ export function createOpensslShim(options: BinaryOptions = {}): ClientShim {
             '-verify_return_error', '-verify_hostname', target.site,
             '-showcerts', '-ign_eof',
           ];
-          const run = await runClient(binary, args, { timeoutMs: target.timeoutMs, input: httpGet(target), launcher }, tracker);
-          if (run.spawnError) return { outcome: 'skipped', detail: `openssl could not start: ${run.spawnError}` };
-          if (run.timedOut) return { outcome: 'refused', error: 'timeout', detail: tail(run.stdout) };
+          const run = await runSClient(args, { timeoutMs: target.timeoutMs, input: httpGet(target), timeoutDetail: 'stdout' });
+          if ('unanswered' in run) return run.unanswered;
           return sClientObservation(run.exitCode, run.stdout, run.stderr, context.anchors);
-        },
-        close: async () => tracker.killAll(),
       });
     },
   };

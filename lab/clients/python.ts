@@ -5,9 +5,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { certificateFromDer, chainSeen } from './chain.ts';
-import { ChildTracker, probeBinary, runClient, tail } from './process.ts';
-import { cachedProbe, makeSession, skippedSession, type BinaryOptions } from './session.ts';
-import { writeAnchorBundle } from './trust.ts';
+import { probeBinary, tail } from './process.ts';
+import { cachedProbe, type BinaryOptions } from './session.ts';
+import { prepareCliSession } from './cli-session.ts';
 import type { ClientShim, Observation, Route } from './types.ts';
 
 const ROUTES: Route['kind'][] = ['direct', 'connect'];
@@ -39,24 +39,14 @@ export function createPythonShim(options: BinaryOptions = {}): ClientShim {
     launcherSupport: true,
     probe,
     async prepare(state, workDir, options) {
-      const launcher = options?.launcher;
-      const availability = await probe();
-      if (!availability.available) return skippedSession(availability.reason ?? 'python3 unavailable');
-      const cafile = writeAnchorBundle(state, workDir);
-      const tracker = new ChildTracker();
-      return makeSession({
-        client: 'python',
-        routes: ROUTES,
-        state,
-        launcher,
-        async visit(target, context): Promise<Omit<Observation, 'durationMs'>> {
+      const spec = { client: 'python', label: 'python3', binary: () => interpreter, routes: ROUTES, state, workDir, launcher: options?.launcher, probe };
+      return prepareCliSession(spec, async (target, context, { bundle: cafile, run: runVisitScript }): Promise<Omit<Observation, 'durationMs'>> => {
           const input = JSON.stringify({
             url: target.url, site: target.site, route: target.route, cafile,
             pins: state.pins ?? [], timeout: target.timeoutMs / 1000,
           });
-          const run = await runClient(interpreter, ['-I', VISIT_SCRIPT, input], { timeoutMs: target.timeoutMs + 2_000, launcher }, tracker);
-          if (run.spawnError) return { outcome: 'skipped', detail: `python could not start: ${run.spawnError}` };
-          if (run.timedOut) return { outcome: 'refused', error: 'timeout', detail: tail(run.stderr) };
+          const run = await runVisitScript(['-I', VISIT_SCRIPT, input], { timeoutMs: target.timeoutMs + 2_000 });
+          if ('unanswered' in run) return run.unanswered;
           const line = run.stdout.trim().split('\n').pop() ?? '';
           let result: ScriptResult;
           try {
@@ -72,8 +62,6 @@ export function createPythonShim(options: BinaryOptions = {}): ClientShim {
             ...(result.detail ? { detail: result.detail } : {}),
             ...(chain ? { chain, chainSource: 'client' as const } : {}),
           };
-        },
-        close: async () => tracker.killAll(),
       });
     },
   };

@@ -35,7 +35,6 @@ async function visitWithUndici(target: VisitTarget, trust: NodeTrust): Promise<O
   try {
     const response = await fetch(target.url, {
       dispatcher,
-      headers: { 'user-agent': 'tlslab-undici' },
       redirect: 'manual',
       signal: AbortSignal.timeout(target.timeoutMs),
     });

@@ -7,10 +7,11 @@
  * Verdict = wget's exit code (5 = SSL verification failure), with its ERROR lines as detail.
  */
 import { join } from 'node:path';
-import { ChildTracker, probeBinary, runClient, tail } from './process.ts';
+import { probeBinary, tail } from './process.ts';
 import { directByNameProblem, proxyUrl, routesThrough } from './route.ts';
-import { cachedProbe, makeSession, skippedSession, type BinaryOptions } from './session.ts';
-import { emptyCaDirectory, writeAnchorBundle } from './trust.ts';
+import { cachedProbe, type BinaryOptions } from './session.ts';
+import { prepareCliSession } from './cli-session.ts';
+import { emptyCaDirectory } from './trust.ts';
 import type { ClientShim, Observation, Route } from './types.ts';
 
 const ROUTES: Route['kind'][] = ['connect'];
@@ -37,18 +38,10 @@ export function createWgetShim(options: BinaryOptions = {}): ClientShim {
     probe,
     async prepare(state, workDir, options) {
       const launcher = options?.launcher;
-      const availability = await probe();
-      if (!availability.available) return skippedSession(availability.reason ?? 'wget unavailable');
-      const bundle = writeAnchorBundle(state, workDir);
       const caDirectory = emptyCaDirectory(workDir);
       const bodyPath = join(workDir, 'wget-body');
-      const tracker = new ChildTracker();
-      return makeSession({
-        client: 'wget',
-        routes: routesThrough(ROUTES, launcher),
-        state,
-        launcher,
-        async visit(target) {
+      const spec = { client: 'wget', label: 'wget', binary, routes: routesThrough(ROUTES, launcher), state, workDir, launcher, probe };
+      return prepareCliSession(spec, async (target, _context, { bundle, run: runWget }) => {
           const unreachable = directByNameProblem(target);
           if (unreachable) return { outcome: 'skipped', detail: `wget: ${unreachable}` };
           const proxy = target.route.kind === 'connect'
@@ -62,12 +55,9 @@ export function createWgetShim(options: BinaryOptions = {}): ClientShim {
             '--output-document', bodyPath,
             target.url,
           ];
-          const run = await runClient(binary, args, { timeoutMs: target.timeoutMs + 2_000, launcher }, tracker);
-          if (run.spawnError) return { outcome: 'skipped', detail: `wget could not start: ${run.spawnError}` };
-          if (run.timedOut) return { outcome: 'refused', error: 'timeout', detail: tail(run.stderr) };
+          const run = await runWget(args, { timeoutMs: target.timeoutMs + 2_000 });
+          if ('unanswered' in run) return run.unanswered;
           return wgetObservation(run.exitCode, run.stderr);
-        },
-        close: async () => tracker.killAll(),
       });
     },
   };

@@ -52,7 +52,7 @@ export class UpstreamConnector {
   private readonly secureContext: tls.SecureContext;
 
   constructor(
-    private readonly policy: UpstreamPolicy,
+    policy: UpstreamPolicy,
     private readonly keylog: KeyLog,
     private readonly track: (socket: tls.TLSSocket) => void,
   ) {

@@ -73,7 +73,6 @@ public final class Visit {
           .build();
       HttpRequest request = HttpRequest.newBuilder(URI.create(fields[0]))
           .timeout(timeout)
-          .header("User-Agent", "tlslab-java")
           .GET()
           .build();
       HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());

@@ -59,7 +59,8 @@ def main():
 
     opener = urllib.request.build_opener(urllib.request.ProxyHandler(proxies), ObservedHandler())
     try:
-        req = urllib.request.Request(request["url"], headers={"User-Agent": "tlslab-python"})
+        # urllib's own User-Agent: detectors judge what the real client sends
+        req = urllib.request.Request(request["url"])
         with opener.open(req, timeout=request["timeout"]) as response:
             response.read()
             result = {"outcome": "loaded", "status": response.status}

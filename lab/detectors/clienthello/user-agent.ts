@@ -8,7 +8,7 @@ const CLAIMS: readonly { client: string; pattern: RegExp }[] = [
   { client: 'node', pattern: /^(node|undici|node-fetch)(\/|$)/ },
   { client: 'firefox', pattern: /\bFirefox\// },
   { client: 'chromium', pattern: /\b(Chrome|Chromium|HeadlessChrome)\// },
-  { client: 'java', pattern: /^Java\// },
+  { client: 'java', pattern: /^Java(-http-client)?\// },
 ];
 
 export function clientClaimedBy(userAgent: string): string | undefined {
