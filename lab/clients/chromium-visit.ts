@@ -10,6 +10,7 @@ import type { ChainSeen, Observation, VisitTarget } from './types.ts';
 import { certificateFromDer, chainSeen } from './chain.ts';
 import { chromiumNetError, errorMessage } from './browser/errors.ts';
 import { CERT_STATUS_KNOWN_INTERCEPTION_DETECTED, type NetLogTail } from './chromium-netlog.ts';
+import { FreshPages } from './browser/fresh-pages.ts';
 
 interface VisibleSecurityState {
   securityState?: string;
@@ -48,6 +49,12 @@ async function watchSecurityState(cdp: CDPSession): Promise<() => Promise<Visibl
   };
 }
 
+export type ChromiumPages = FreshPages<FreshPage>;
+
+export function freshPagesFor(browser: Browser): ChromiumPages {
+  return new FreshPages(() => openFreshPage(browser), () => browser.isConnected());
+}
+
 async function openFreshPage(browser: Browser): Promise<FreshPage> {
   const context = await browser.newContext();
   try {
@@ -60,31 +67,6 @@ async function openFreshPage(browser: Browser): Promise<FreshPage> {
   }
 }
 
-/** keeps one unused fresh context ready; never hands the same one out twice */
-export class FreshPages {
-  private spare: Promise<FreshPage> | undefined;
-
-  constructor(private readonly browser: Browser) {}
-
-  take(): Promise<FreshPage> {
-    const taken = this.spare ?? openFreshPage(this.browser);
-    this.spare = undefined;
-    return taken;
-  }
-
-  refill(): void {
-    if (this.spare || !this.browser.isConnected()) return;
-    const spare = openFreshPage(this.browser);
-    spare.catch(() => undefined);
-    this.spare = spare;
-  }
-
-  async dispose(): Promise<void> {
-    const spare = this.spare;
-    this.spare = undefined;
-    if (spare) await spare.then((fresh) => fresh.context.close(), () => undefined).catch(() => undefined);
-  }
-}
 
 function chainOf(state: VisibleSecurityState | undefined, anchors: X509Certificate[]): ChainSeen | undefined {
   const certificates = state?.certificateSecurityState?.certificate;
@@ -133,7 +115,7 @@ async function flagKnownInterception(observation: Observation, netLog: NetLogTai
 }
 
 export async function visitOnce(
-  pages: FreshPages,
+  pages: ChromiumPages,
   target: VisitTarget,
   screenshotPath: string,
   anchors: X509Certificate[],

@@ -17,7 +17,7 @@ import { createNssDb, installTrust, addCertificate, TRUSTED_CA } from './browser
 import { readCertificates } from './browser/pem.ts';
 import { findChromium, launchChromium, type ChromiumLaunchPlan, type DirectMapping, type RunningChromium } from './chromium-launch.ts';
 import { awaitCrlSetActive, crlSetWanted, installCrlSet } from './chromium-crlset.ts';
-import { FreshPages, visitOnce } from './chromium-visit.ts';
+import { freshPagesFor, visitOnce, type ChromiumPages } from './chromium-visit.ts';
 import { NetLogTail } from './chromium-netlog.ts';
 
 const run = promisify(execFile);
@@ -55,7 +55,7 @@ function planServes(plan: ChromiumLaunchPlan, target: VisitTarget): boolean {
 
 class ChromiumSession implements ClientSession {
   private running: RunningChromium | undefined;
-  private pages: FreshPages | undefined;
+  private pages: ChromiumPages | undefined;
   private plan: ChromiumLaunchPlan | undefined;
   private crlSetProblem: string | undefined;
   private readonly artefacts: ArtefactNamer;
@@ -96,7 +96,7 @@ class ChromiumSession implements ClientSession {
     this.running = undefined;
   }
 
-  private async browserFor(target: VisitTarget): Promise<{ pages: FreshPages; launchedNow: boolean }> {
+  private async browserFor(target: VisitTarget): Promise<{ pages: ChromiumPages; launchedNow: boolean }> {
     if (this.running && this.pages && this.plan && planServes(this.plan, target)) {
       if (target.route.kind === 'direct' && !this.plan.siteMappings.some((m) => m.site === target.site)) {
         this.plan.siteMappings.push({ site: target.site, host: target.route.host, port: target.route.port });
@@ -111,7 +111,7 @@ class ChromiumSession implements ClientSession {
     this.plan = this.nextPlan(target);
     const running = await launchChromium(this.executable, this.plan);
     this.running = running;
-    this.pages = new FreshPages(running.browser);
+    this.pages = freshPagesFor(running.browser);
     this.pages.refill();
     const launch: { launchMs: number; crlSetActivationMs?: number } = { launchMs: Math.round(running.launchMs) };
     this.launches.push(launch);

@@ -9,10 +9,17 @@ import type { ChainSeen, Observation, VisitTarget } from './types.ts';
 import { certificateFromDer, chainSeen } from './chain.ts';
 import { errorMessage, firefoxError } from './browser/errors.ts';
 import { evaluateInChrome, loadedSecurityInfo } from './firefox-privileged.ts';
+import { FreshPages } from './browser/fresh-pages.ts';
 
 interface FreshPage {
   context: BrowserContext;
   page: Page;
+}
+
+export type FirefoxPages = FreshPages<FreshPage>;
+
+export function freshPagesFor(browser: Browser): FirefoxPages {
+  return new FreshPages(() => openFreshPage(browser), () => browser.connected);
 }
 
 async function openFreshPage(browser: Browser): Promise<FreshPage> {
@@ -25,31 +32,6 @@ async function openFreshPage(browser: Browser): Promise<FreshPage> {
   }
 }
 
-/** keeps one unused user context ready, so a verdict costs about one navigation */
-export class FreshPages {
-  private spare: Promise<FreshPage> | undefined;
-
-  constructor(private readonly browser: Browser) {}
-
-  take(): Promise<FreshPage> {
-    const taken = this.spare ?? openFreshPage(this.browser);
-    this.spare = undefined;
-    return taken;
-  }
-
-  refill(): void {
-    if (this.spare || !this.browser.connected) return;
-    const spare = openFreshPage(this.browser);
-    spare.catch(() => undefined);
-    this.spare = spare;
-  }
-
-  async dispose(): Promise<void> {
-    const spare = this.spare;
-    this.spare = undefined;
-    if (spare) await spare.then((fresh) => fresh.context.close(), () => undefined).catch(() => undefined);
-  }
-}
 
 interface FailedCertInfo {
   errorCodeString: string;
@@ -102,7 +84,7 @@ function frameId(page: Page): string {
 
 export interface VisitContext {
   browser: Browser;
-  pages: FreshPages;
+  pages: FirefoxPages;
   /** the session's trust anchors, to name the root of a chain sent without it */
   anchors: X509Certificate[];
   /** the MITM priming endpoint is set: an unknown-issuer page may still turn into MITM_DETECTED */

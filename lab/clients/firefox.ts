@@ -18,7 +18,7 @@ import { readCertificates, type CertificateFacts } from './browser/pem.ts';
 import { addSubjectKeyRevocations, awaitShippedOneCrl, type SubjectKeyEntry } from './firefox-onecrl.ts';
 import { setPrefs } from './firefox-privileged.ts';
 import { firefoxSettings, launchPrefs, proxyPrefs, type FirefoxSettings } from './firefox-settings.ts';
-import { FreshPages, visitOnce } from './firefox-visit.ts';
+import { freshPagesFor, visitOnce, type FirefoxPages } from './firefox-visit.ts';
 
 const run = promisify(execFile);
 
@@ -62,7 +62,7 @@ function oneCrlEntries(state: TrustState, known: CertificateFacts[]): { entries:
 class FirefoxSession implements ClientSession {
   private proxy: { host: string; port: number } | undefined;
   private visits = 0;
-  private readonly pages: FreshPages;
+  private readonly pages: FirefoxPages;
   private readonly artefacts: ArtefactNamer;
 
   constructor(
@@ -74,7 +74,7 @@ class FirefoxSession implements ClientSession {
     readonly launchMs: number,
     readonly readyMs: number,
   ) {
-    this.pages = new FreshPages(browser);
+    this.pages = freshPagesFor(browser);
     this.pages.refill();
     this.artefacts = new ArtefactNamer(join(workDir, 'artefacts'), 'firefox');
   }

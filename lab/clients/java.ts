@@ -9,11 +9,12 @@ import { createHash, type X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { certificateFromDer, certificatesFromPemFiles, chainSeen } from './chain.ts';
+import { certificatesFromPemFiles } from './chain.ts';
 import { compiledVisitClass, JvmTimeoutError, VisitJvm } from './java-jvm.ts';
 import { probeBinary, runClient, tail } from './process.ts';
 import { directByNameProblem, routesThrough } from './route.ts';
 import { cachedProbe, makeSession, skippedSession } from './session.ts';
+import { observationOfVerdict, type ScriptVerdict } from './script-verdict.ts';
 import type { Availability, ClientShim, Observation, Route, TrustState, VisitTarget } from './types.ts';
 
 const ROUTES: Route['kind'][] = ['connect'];
@@ -26,14 +27,6 @@ export interface JavaOptions {
   java?: string;
   javac?: string;
   keytool?: string;
-}
-
-interface VisitResult {
-  outcome: 'loaded' | 'refused';
-  status?: number;
-  error?: string;
-  detail?: string;
-  chain_der: string[];
 }
 
 async function buildTruststore(anchors: X509Certificate[], storePath: string, keytool: string): Promise<void> {
@@ -166,15 +159,8 @@ export function createJavaShim(options: JavaOptions = {}): ClientShim {
             throw error;
           }
           if (line === undefined) return { outcome: 'refused', error: 'jvm-exited', detail: process.diagnostics };
-          const result = JSON.parse(line) as VisitResult;
-          const chain = chainSeen(result.chain_der.map((der) => certificateFromDer(der)), context.anchors);
-          return {
-            outcome: result.outcome,
-            ...(result.status !== undefined ? { status: result.status } : {}),
-            ...(result.error ? { error: result.error } : {}),
-            ...(result.detail ? { detail: result.detail } : {}),
-            ...(chain ? { chain, chainSource: 'client' as const } : {}),
-          };
+          const result = JSON.parse(line) as ScriptVerdict;
+          return observationOfVerdict(result, context.anchors);
         },
         close: async () => {
           await jvm?.stop();

@@ -8,7 +8,7 @@ import { checkServerIdentity as checkName, type ConnectionOptions, type PeerCert
 import type { X509Certificate } from 'node:crypto';
 import { chainSeen, chainSpkiHashes } from './chain.ts';
 import { peerCertificateList } from './probe.ts';
-import type { ChainSeen, TrustState } from './types.ts';
+import type { ChainSeen, Observation, TrustState } from './types.ts';
 
 /** Node has no pinning error of its own; this code reads like its ERR_TLS_CERT_ALTNAME_INVALID. */
 export const PIN_MISMATCH_CODE = 'ERR_TLS_CERT_PIN_MISMATCH';
@@ -67,4 +67,12 @@ export function errorMessage(error: unknown): string {
     current = current.cause;
   }
   return parts.join(' <- ');
+}
+
+/** The verdict of an in-process visit, with the chain Node verified (if the handshake got that far). */
+export function nodeVerdict(trust: NodeTrust, result: { status: number } | { error: unknown }): Omit<Observation, 'durationMs'> {
+  const chain = trust.lastVerifiedChain;
+  const seen = chain ? { chain, chainSource: 'client' as const } : {};
+  if ('status' in result) return { outcome: 'loaded', status: result.status, ...seen };
+  return { outcome: 'refused', error: errorCode(result.error), detail: errorMessage(result.error), ...seen };
 }

@@ -6,7 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
-import { errorCode, errorMessage, nodeTrust, tlsOptions, type NodeTrust } from './node-tls.ts';
+import { nodeTrust, nodeVerdict, tlsOptions, type NodeTrust } from './node-tls.ts';
 import { openRoute } from './route.ts';
 import { inProcessSession, IN_PROCESS_REASON, makeSession } from './session.ts';
 import type { ClientShim, Observation, Route, VisitTarget } from './types.ts';
@@ -65,17 +65,9 @@ async function visitWithNode(target: VisitTarget, trust: NodeTrust): Promise<Omi
   })();
   work.catch(() => undefined); // after a timeout nobody awaits it any more
   try {
-    const status = await Promise.race([work, deadline]);
-    const chain = trust.lastVerifiedChain;
-    return { outcome: 'loaded', status, ...(chain ? { chain, chainSource: 'client' as const } : {}) };
+    return nodeVerdict(trust, { status: await Promise.race([work, deadline]) });
   } catch (error) {
-    const chain = trust.lastVerifiedChain;
-    return {
-      outcome: 'refused',
-      error: errorCode(error),
-      detail: errorMessage(error),
-      ...(chain ? { chain, chainSource: 'client' as const } : {}),
-    };
+    return nodeVerdict(trust, { error });
   } finally {
     finished = true;
     clearTimeout(timer);

@@ -4,22 +4,14 @@
  * class, with the OpenSSL verify code for certificate errors (SSLCertVerificationError:20).
  */
 import { fileURLToPath } from 'node:url';
-import { certificateFromDer, chainSeen } from './chain.ts';
 import { probeBinary, tail } from './process.ts';
 import { cachedProbe, type BinaryOptions } from './session.ts';
+import { observationOfVerdict, type ScriptVerdict } from './script-verdict.ts';
 import { prepareCliSession } from './cli-session.ts';
 import type { ClientShim, Observation, Route } from './types.ts';
 
 const ROUTES: Route['kind'][] = ['direct', 'connect'];
 const VISIT_SCRIPT = fileURLToPath(new URL('./python/visit.py', import.meta.url));
-
-interface ScriptResult {
-  outcome: 'loaded' | 'refused';
-  status?: number;
-  error?: string;
-  detail?: string;
-  chain_der: string[];
-}
 
 export function createPythonShim(options: BinaryOptions = {}): ClientShim {
   const binary = options.binary ?? 'python3';
@@ -48,20 +40,13 @@ export function createPythonShim(options: BinaryOptions = {}): ClientShim {
           const run = await runVisitScript(['-I', VISIT_SCRIPT, input], { timeoutMs: target.timeoutMs + 2_000 });
           if ('unanswered' in run) return run.unanswered;
           const line = run.stdout.trim().split('\n').pop() ?? '';
-          let result: ScriptResult;
+          let result: ScriptVerdict;
           try {
-            result = JSON.parse(line) as ScriptResult;
+            result = JSON.parse(line) as ScriptVerdict;
           } catch {
             return { outcome: 'refused', error: `exit-${run.exitCode}`, detail: `visit.py gave no verdict: ${tail(run.stderr)}` };
           }
-          const chain = chainSeen(result.chain_der.map((der) => certificateFromDer(der)), context.anchors);
-          return {
-            outcome: result.outcome,
-            ...(result.status !== undefined ? { status: result.status } : {}),
-            ...(result.error ? { error: result.error } : {}),
-            ...(result.detail ? { detail: result.detail } : {}),
-            ...(chain ? { chain, chainSource: 'client' as const } : {}),
-          };
+          return observationOfVerdict(result, context.anchors);
       });
     },
   };

@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { Agent, buildConnector, fetch, ProxyAgent, type Dispatcher } from 'undici';
-import { errorCode, errorMessage, nodeTrust, type NodeTrust } from './node-tls.ts';
+import { nodeTrust, nodeVerdict, type NodeTrust } from './node-tls.ts';
 import { openRoute, proxyUrl } from './route.ts';
 import { inProcessSession, IN_PROCESS_REASON, makeSession } from './session.ts';
 import type { ClientShim, Observation, Route, VisitTarget } from './types.ts';
@@ -39,16 +39,9 @@ async function visitWithUndici(target: VisitTarget, trust: NodeTrust): Promise<O
       signal: AbortSignal.timeout(target.timeoutMs),
     });
     await response.arrayBuffer();
-    const chain = trust.lastVerifiedChain;
-    return { outcome: 'loaded', status: response.status, ...(chain ? { chain, chainSource: 'client' as const } : {}) };
+    return nodeVerdict(trust, { status: response.status });
   } catch (error) {
-    const chain = trust.lastVerifiedChain;
-    return {
-      outcome: 'refused',
-      error: errorCode(error),
-      detail: errorMessage(error),
-      ...(chain ? { chain, chainSource: 'client' as const } : {}),
-    };
+    return nodeVerdict(trust, { error });
   } finally {
     await dispatcher.destroy().catch(() => undefined);
   }
