@@ -6,12 +6,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAuthority, issueServerCertificate } from '../../lab/ca/index.ts';
 import { uaVsClientHelloDetector } from '../../lab/detectors/builtin/ua-vs-clienthello.ts';
-import { startClientHelloRecorder, type ClientHelloRecorder, type RecordedRequest } from '../../lab/detectors/clienthello/recorder.ts';
-import type { Evidence } from '../../lab/detectors/evidence.ts';
+import { startClientHelloRecorder, type ClientHelloRecorder } from '../../lab/detectors/clienthello/recorder.ts';
 import type { Verdict } from '../../lab/detectors/types.ts';
 import { BROWSERS, browserPresent, captureBrowserHellos, type Browser } from './helpers/browser-clients.ts';
 import { SITE } from './helpers/real-clients.ts';
 import { startRelay, type Relay } from './helpers/relay.ts';
+import { helloEvidence as evidenceFor } from './helpers/hello-evidence.ts';
 
 let recorder: ClientHelloRecorder;
 let relay: Relay;
@@ -26,20 +26,6 @@ after(async () => {
   await relay?.close();
   await recorder?.close();
 });
-
-function evidenceFor(client: string, recorded: RecordedRequest, intercepted: boolean): Evidence {
-  return {
-    scenario: 'detector-tests',
-    state: 'installed',
-    client,
-    site: SITE,
-    groundTruth: { intercepted },
-    observation: { outcome: 'loaded', durationMs: 5 },
-    engine: {},
-    origin: { clientHello: recorded.clientHello, ...(recorded.userAgent ? { userAgent: recorded.userAgent } : {}) },
-    publicAnchorsPem: [],
-  };
-}
 
 for (const browser of Object.keys(BROWSERS) as Browser[]) {
   test(`${browser}: new and resumed sessions both fit its reference row`, { timeout: 90_000 }, async (t) => {

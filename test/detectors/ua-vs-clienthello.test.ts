@@ -7,12 +7,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAuthority, issueServerCertificate } from '../../lab/ca/index.ts';
 import { uaVsClientHelloDetector } from '../../lab/detectors/builtin/ua-vs-clienthello.ts';
-import { startClientHelloRecorder, type ClientHelloRecorder, type RecordedRequest } from '../../lab/detectors/clienthello/recorder.ts';
+import { startClientHelloRecorder, type ClientHelloRecorder } from '../../lab/detectors/clienthello/recorder.ts';
 import { CLIENT_REFERENCES } from '../../lab/detectors/clienthello/reference.ts';
 import type { Evidence } from '../../lab/detectors/evidence.ts';
 import type { Finding, Verdict } from '../../lab/detectors/types.ts';
 import { available, captureHello, MEASURED_CLIENTS, SITE, type MeasuredClient } from './helpers/real-clients.ts';
 import { startRelay, type Relay } from './helpers/relay.ts';
+import { helloEvidence as evidenceFor } from './helpers/hello-evidence.ts';
 
 let recorder: ClientHelloRecorder;
 let relay: Relay;
@@ -41,20 +42,6 @@ after(async () => {
   await weakRelay?.close();
   await recorder?.close();
 });
-
-function evidenceFor(client: string, recorded: RecordedRequest, intercepted: boolean): Evidence {
-  return {
-    scenario: 'detector-tests',
-    state: 'installed',
-    client,
-    site: SITE,
-    groundTruth: { intercepted },
-    observation: { outcome: 'loaded', durationMs: 5 },
-    engine: {},
-    origin: { clientHello: recorded.clientHello, ...(recorded.userAgent ? { userAgent: recorded.userAgent } : {}) },
-    publicAnchorsPem: [],
-  };
-}
 
 async function verdict(evidence: Evidence): Promise<Verdict> {
   const finding: Finding = await uaVsClientHelloDetector().inspect(evidence);
