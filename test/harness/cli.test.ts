@@ -1,14 +1,11 @@
 /** The CLI end to end: exit codes 0/1/2, the files it writes, list and doctor. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeScenario, tlslab } from './helpers/cli.ts';
 
-function tlslab(args: string[]) {
-  return spawnSync(process.execPath, ['bin/tlslab.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-}
 
 function withDir(body: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'tlslab-cli-test-'));
@@ -19,17 +16,7 @@ function withDir(body: (dir: string) => void): void {
   }
 }
 
-// node is the one client that is always there: it is the interpreter running the lab
-const scenario = (expectControl: string) => `id: cli-check
-authority: { preset: qaznet-2019 }
-interception: { targets: [vk.com], forging: kz-2019, upstream: { verify: true } }
-sites: [vk.com, control.example.kz]
-clients: [node]
-states:
-  - name: installed
-    trust: [rogue]
-    expect: { "*": loaded, control.example.kz: ${expectControl} }
-`;
+const scenario = (expectControl: string) => nodeScenario('cli-check', expectControl);
 
 test('a grid that matches exits 0 and writes results.json, junit.xml and results.tap', () => {
   withDir((dir) => {

@@ -1,25 +1,13 @@
 /** Detectors through `tlslab run`: scores in results.json and the table, plug-ins, and the baseline gate. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeScenario, tlslab } from './helpers/cli.ts';
 
-function tlslab(args: string[]) {
-  return spawnSync(process.execPath, ['bin/tlslab.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-}
 
-const scenario = `id: detector-check
-authority: { preset: qaznet-2019 }
-interception: { targets: [vk.com], forging: kz-2019, upstream: { verify: true } }
-sites: [vk.com, control.example.kz]
-clients: [node]
-states:
-  - name: installed
-    trust: [rogue]
-    expect: { "*": loaded }
-`;
+const scenario = nodeScenario('detector-check');
 
 // one plug-in that flags every cell and one that flags none: their baseline can be edited at will
 const plugin = (name: string, flagged: boolean) =>
