@@ -10,7 +10,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 # Debian package per tool the lab drives; a missing one only skips the clients that need it.
-debs=(curl wget openssl gnutls-bin openjdk-17-jre-headless python3 chromium firefox-esr
+debs=(curl wget openssl gnutls-bin openjdk-17-jdk-headless python3 chromium firefox-esr
       libnss3-tools iproute2 iptables nftables dnsmasq-base tshark
       podman runc netavark aardvark-dns)
 missing=()

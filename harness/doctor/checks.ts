@@ -33,6 +33,7 @@ const TOOLS: readonly Omit<ToolCheck, 'path'>[] = [
   { tool: 'gnutls-cli', purpose: 'gnutls client', debianPackage: 'gnutls-bin' },
   { tool: 'java', purpose: 'java client', debianPackage: 'openjdk-17-jre-headless' },
   { tool: 'keytool', purpose: 'java trust stores', debianPackage: 'openjdk-17-jre-headless' },
+  { tool: 'javac', purpose: 'compiles the java client once', debianPackage: 'openjdk-17-jdk-headless' },
   { tool: 'python3', purpose: 'python client', debianPackage: 'python3' },
   { tool: 'chromium', purpose: 'chromium client', debianPackage: 'chromium' },
   { tool: 'firefox-esr', purpose: 'firefox client', debianPackage: 'firefox-esr' },
