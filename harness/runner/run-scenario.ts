@@ -82,7 +82,8 @@ async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOption
   const route = chooseRoute(shim, lab, scenario.interception?.mode === 'connect' ? 'connect' : 'direct');
   if (typeof route !== 'string') return skipAll(route.unsupported);
 
-  const workDir = join(opts.workDir, 'clients', `${state.name}--${client}`);
+  // per scenario: two scenarios with a state of the same name must not share a client's trust dir
+  const workDir = join(opts.workDir, scenario.id, 'clients', `${state.name}--${client}`);
   await mkdir(workDir, { recursive: true });
   let session;
   try {

@@ -5,7 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import type { Route } from './types.ts';
+import { clientCommand, type ClientCommand } from './process.ts';
+import type { ClientLauncher, Route } from './types.ts';
+import { bridgeControlPort, type ControlBridge } from './browser/control-bridge.ts';
 import { startBrowserProcess, type BrowserProcess } from './browser/process.ts';
 
 /** the real binary; /usr/bin/chromium is a wrapper that adds flags from /etc/chromium.d */
@@ -28,6 +30,11 @@ export interface ChromiumLaunchPlan {
   /** names that must always resolve (the CRLSet canary origin) */
   fixedMappings: DirectMapping[];
   route: Route;
+  /**
+   * the browser runs where every site's name already resolves to its direct route (a lab's DNS):
+   * one launch serves every site, and no catch-all may send other names to one site's route
+   */
+  namesResolve?: boolean;
   /** direct routes: every site seen so far; the latest route is also the catch-all */
   siteMappings: DirectMapping[];
   loadCrlSet: boolean;
@@ -46,6 +53,7 @@ function hostRules(plan: ChromiumLaunchPlan): string {
   const visited = new Set(plan.siteMappings.map((m) => m.site));
   rules.push(...CHROMIUM_BACKGROUND_HOSTS.filter((host) => !visited.has(host)).map((host) => `MAP ${host} ~NOTFOUND`));
   if (plan.route.kind === 'direct') {
+    if (plan.namesResolve) return rules.join(', ');
     // Anything else the browser looks up (background fetches) lands on the lab door too: loopback only.
     rules.push(`MAP * ${plan.route.host}:${plan.route.port}`);
   } else {
@@ -96,21 +104,36 @@ export interface RunningChromium {
   close(): Promise<void>;
 }
 
-export async function launchChromium(executable: string, plan: ChromiumLaunchPlan): Promise<RunningChromium> {
+/** a lab the browser must run inside, and where the bridge to its DevTools port lives */
+export interface ChromiumInLab {
+  launcher: ClientLauncher;
+  controlSocket: string;
+}
+
+function browserCommand(executable: string, plan: ChromiumLaunchPlan, lab: ChromiumInLab | undefined): ClientCommand {
+  // The user NSS db Chromium reads is $HOME/.pki/nssdb: a throwaway HOME keeps trust private.
+  if (lab) return clientCommand([executable, ...chromiumArgs(plan)], lab.launcher, { HOME: plan.home });
+  return { file: executable, args: chromiumArgs(plan), env: { ...process.env, HOME: plan.home } };
+}
+
+export async function launchChromium(executable: string, plan: ChromiumLaunchPlan, lab?: ChromiumInLab): Promise<RunningChromium> {
   const started = performance.now();
+  const command = browserCommand(executable, plan, lab);
   const browserProcess = await startBrowserProcess({
-    executable,
-    args: chromiumArgs(plan),
-    // The user NSS db Chromium reads is $HOME/.pki/nssdb: a throwaway HOME keeps trust private.
-    env: { ...process.env, HOME: plan.home },
+    executable: command.file,
+    args: command.args,
+    env: command.env,
     ready: /DevTools listening on (ws:\/\/\S+)/,
     timeoutMs: 30_000,
   });
+  let bridge: ControlBridge | undefined;
   let browser: Browser;
   try {
-    browser = await chromium.connectOverCDP(browserProcess.endpoint);
+    if (lab) bridge = await bridgeControlPort(lab.launcher, browserProcess.endpoint, lab.controlSocket);
+    browser = await chromium.connectOverCDP(bridge?.endpoint ?? browserProcess.endpoint);
   } catch (error) {
     await browserProcess.kill();
+    await bridge?.close();
     throw error;
   }
   return {
@@ -127,6 +150,7 @@ export async function launchChromium(executable: string, plan: ChromiumLaunchPla
         new Promise((resolve) => setTimeout(resolve, 2_000)),
       ]);
       await browserProcess.kill();
+      await bridge?.close();
     },
   };
 }

@@ -8,24 +8,19 @@ import type { X509Certificate } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Availability, ClientSession, ClientShim, Observation, Route, TrustState, VisitTarget } from './types.ts';
+import type { Availability, ClientLauncher, ClientSession, ClientShim, Observation, Route, TrustState, VisitTarget } from './types.ts';
 import { ArtefactNamer } from './browser/artefacts.ts';
-import { skippedSession } from './session.ts';
+import { directByNameProblem } from './route.ts';
 import { startCanaryOrigin, type CanaryOrigin } from './browser/canary.ts';
 import { errorMessage } from './browser/errors.ts';
 import { createNssDb, installTrust, addCertificate, TRUSTED_CA } from './browser/nssdb.ts';
 import { readCertificates } from './browser/pem.ts';
-import { findChromium, launchChromium, type ChromiumLaunchPlan, type DirectMapping, type RunningChromium } from './chromium-launch.ts';
+import { findChromium, launchChromium, type ChromiumInLab, type ChromiumLaunchPlan, type DirectMapping, type RunningChromium } from './chromium-launch.ts';
 import { awaitCrlSetActive, crlSetWanted, installCrlSet } from './chromium-crlset.ts';
 import { freshPagesFor, visitOnce, type ChromiumPages } from './chromium-visit.ts';
 import { NetLogTail } from './chromium-netlog.ts';
 
 const run = promisify(execFile);
-
-/** why a lab that starts clients inside itself (netns) cannot run this shim yet */
-const CHROMIUM_NOT_IN_LAB =
-  'chromium is driven over a DevTools port on loopback and checks its CRLSet against a canary origin in the harness process; ' +
-  'neither is reachable from inside a lab namespace yet';
 
 export const CHROMIUM_ROUTES: Route['kind'][] = ['direct', 'connect'];
 
@@ -49,6 +44,7 @@ function planServes(plan: ChromiumLaunchPlan, target: VisitTarget): boolean {
   const route = target.route;
   if (plan.route.kind !== route.kind) return false;
   if (route.kind === 'connect') return sameDestination(plan.route, route);
+  if (plan.namesResolve && !directByNameProblem(target)) return true;
   const mapped = plan.siteMappings.find((m) => m.site === target.site);
   return mapped ? sameDestination(mapped, route) : sameDestination(plan.route, route);
 }
@@ -70,6 +66,7 @@ class ChromiumSession implements ClientSession {
     private readonly anchors: X509Certificate[],
     private readonly watchKnownInterception: boolean,
     private readonly workDir: string,
+    private readonly lab: ChromiumInLab | undefined,
   ) {
     this.artefacts = new ArtefactNamer(join(workDir, 'artefacts'), 'chromium');
   }
@@ -83,6 +80,7 @@ class ChromiumSession implements ClientSession {
       home: this.home,
       fixedMappings: this.canary ? [{ site: this.canary.site, host: '127.0.0.1', port: this.canary.port }] : [],
       route: target.route,
+      namesResolve: Boolean(this.lab?.launcher.resolvesSiteNames) && target.route.kind === 'direct' && !directByNameProblem(target),
       siteMappings: target.route.kind === 'direct' ? siteMappings : previous,
       loadCrlSet: this.canary !== undefined,
       extraArgs: this.netLog ? [`--log-net-log=${this.netLog.file}`] : [],
@@ -109,7 +107,7 @@ class ChromiumSession implements ClientSession {
       : undefined;
     if (this.netLog) await mkdir(join(this.workDir, 'artefacts'), { recursive: true });
     this.plan = this.nextPlan(target);
-    const running = await launchChromium(this.executable, this.plan);
+    const running = await launchChromium(this.executable, this.plan, this.lab);
     this.running = running;
     this.pages = freshPagesFor(running.browser);
     this.pages.refill();
@@ -153,7 +151,7 @@ class ChromiumSession implements ClientSession {
   }
 }
 
-async function prepareChromium(state: TrustState, workDir: string): Promise<ChromiumSession> {
+async function prepareChromium(state: TrustState, workDir: string, launcher: ClientLauncher | undefined): Promise<ChromiumSession> {
   const executable = findChromium();
   if (!executable) throw new Error('chromium not found: apt-get install chromium');
   const home = join(workDir, 'chromium-home');
@@ -165,7 +163,7 @@ async function prepareChromium(state: TrustState, workDir: string): Promise<Chro
   await installTrust(nssDb, anchors, await readCertificates(state.distrust ?? []));
   let canary: CanaryOrigin | undefined;
   if (crlSetWanted(state)) {
-    canary = await startCanaryOrigin(join(workDir, 'chromium-canary'));
+    canary = await startCanaryOrigin(join(workDir, 'chromium-canary'), launcher);
     try {
       await addCertificate(nssDb, 'lab-crlset-canary', canary.root, TRUSTED_CA);
       await installCrlSet(userDataDir, state, canary.root.spkiSha256);
@@ -175,8 +173,9 @@ async function prepareChromium(state: TrustState, workDir: string): Promise<Chro
     }
   }
   const anchorCertificates = anchors.map((anchor) => anchor.certificate);
-    const watchKnownInterception = Boolean(state.knownInterceptionSpki?.length);
-  return new ChromiumSession(executable, home, userDataDir, canary, anchorCertificates, watchKnownInterception, workDir);
+  const watchKnownInterception = Boolean(state.knownInterceptionSpki?.length);
+  const lab = launcher ? { launcher, controlSocket: join(workDir, 'cdp.sock') } : undefined;
+  return new ChromiumSession(executable, home, userDataDir, canary, anchorCertificates, watchKnownInterception, workDir, lab);
 }
 
 export function createChromiumShim(): ClientShim & { routes: Route['kind'][] } {
@@ -187,8 +186,8 @@ export const chromiumShim: ClientShim & { routes: Route['kind'][] } = {
   name: 'chromium',
   kind: 'browser',
   routes: CHROMIUM_ROUTES,
-  launcherSupport: CHROMIUM_NOT_IN_LAB,
+  // the browser, its CRLSet canary origin and the forwarder to its DevTools port all start through the launcher
+  launcherSupport: true,
   probe: probeChromium,
-  prepare: async (state, workDir, options) =>
-    options?.launcher ? skippedSession(`${CHROMIUM_NOT_IN_LAB} (${options.launcher.where})`) : prepareChromium(state, workDir),
+  prepare: (state, workDir, options) => prepareChromium(state, workDir, options?.launcher),
 };

@@ -66,6 +66,18 @@ export function proxyPrefs(proxy: { host: string; port: number }): Record<string
   };
 }
 
+/**
+ * Where a lab's DNS resolves every site to its direct route (ClientLauncher.resolvesSiteNames):
+ * no proxy and the system resolver, with Mozilla's background services still kept on loopback.
+ */
+export function byNamePrefs(): Record<string, PrefValue> {
+  return {
+    'network.proxy.type': 0,
+    'network.dns.forceResolve': '',
+    'network.dns.localDomains': FIREFOX_BACKGROUND_HOSTS.join(', '),
+  };
+}
+
 export function launchPrefs(settings: FirefoxSettings): Record<string, PrefValue> {
   const prefs: Record<string, PrefValue> = {
     ...proxyPrefs(DEAD_PROXY),

@@ -8,23 +8,21 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import puppeteer, { type Browser } from 'puppeteer-core';
-import type { Availability, ClientSession, ClientShim, Observation, Route, TrustState, VisitTarget } from './types.ts';
+import type { Availability, ClientLauncher, ClientSession, ClientShim, Observation, Route, TrustState, VisitTarget } from './types.ts';
 import { ArtefactNamer } from './browser/artefacts.ts';
-import { skippedSession } from './session.ts';
+import { directByNameProblem } from './route.ts';
 import { errorMessage } from './browser/errors.ts';
 import { createNssDb, installTrust } from './browser/nssdb.ts';
 import { readCertificates, type CertificateFacts } from './browser/pem.ts';
 import { addSubjectKeyRevocations, awaitShippedOneCrl, type SubjectKeyEntry } from './firefox-onecrl.ts';
-import { setPrefs } from './firefox-privileged.ts';
-import { firefoxSettings, launchPrefs, proxyPrefs, type FirefoxSettings } from './firefox-settings.ts';
+import { setPrefs, type PrefValue } from './firefox-privileged.ts';
+import { byNamePrefs, firefoxSettings, launchPrefs, proxyPrefs, type FirefoxSettings } from './firefox-settings.ts';
+import { launchFirefox, type RunningFirefox } from './firefox-launch.ts';
 import { freshPagesFor, visitOnce, type FirefoxPages } from './firefox-visit.ts';
 
 const run = promisify(execFile);
 
 export const FIREFOX_BINARIES = ['/usr/bin/firefox-esr', '/usr/lib/firefox-esr/firefox-esr', '/usr/bin/firefox'];
-/** why a lab that starts clients inside itself (netns) cannot run this shim yet */
-const FIREFOX_NOT_IN_LAB = 'firefox is driven over WebDriver BiDi on a loopback port, which the harness cannot reach inside a lab namespace yet';
 
 export const FIREFOX_ROUTES: Route['kind'][] = ['connect'];
 
@@ -59,41 +57,49 @@ function oneCrlEntries(state: TrustState, known: CertificateFacts[]): { entries:
   return { entries, unresolved };
 }
 
+type Routing = { key: string; prefs: Record<string, PrefValue> } | { skip: string };
+
 class FirefoxSession implements ClientSession {
-  private proxy: { host: string; port: number } | undefined;
+  /** the routing the browser's prefs hold now; launch prefs send everything to a dead proxy */
+  private routing = 'dead proxy';
   private visits = 0;
   private readonly pages: FirefoxPages;
   private readonly artefacts: ArtefactNamer;
 
   constructor(
-    private readonly browser: Browser,
+    private readonly running: RunningFirefox,
     private readonly settings: FirefoxSettings,
     private readonly anchors: CertificateFacts[],
     private readonly notes: string[],
     workDir: string,
+    private readonly launcher: ClientLauncher | undefined,
     readonly launchMs: number,
     readonly readyMs: number,
   ) {
-    this.pages = freshPagesFor(browser);
+    this.pages = freshPagesFor(running.browser);
     this.pages.refill();
     this.artefacts = new ArtefactNamer(join(workDir, 'artefacts'), 'firefox');
   }
 
+  private routingFor(target: VisitTarget): Routing {
+    const route = target.route;
+    if (route.kind === 'connect') return { key: `connect ${route.host}:${route.port}`, prefs: proxyPrefs(route) };
+    // Firefox has no per-name host:port override; only a lab whose DNS does the routing lets it go direct
+    if (!this.launcher?.resolvesSiteNames) return { skip: 'firefox needs a connect route: it has no way to send one name to another host:port' };
+    const problem = directByNameProblem(target);
+    return problem ? { skip: `firefox: ${problem}` } : { key: 'by name', prefs: byNamePrefs() };
+  }
+
   async visit(target: VisitTarget): Promise<Observation> {
-    if (target.route.kind !== 'connect') {
-      return {
-        outcome: 'skipped',
-        durationMs: 0,
-        detail: 'firefox needs a connect route: it has no way to send one name to another host:port',
-      };
-    }
-    if (this.proxy?.host !== target.route.host || this.proxy.port !== target.route.port) {
-      this.proxy = { host: target.route.host, port: target.route.port };
-      await setPrefs(this.browser, proxyPrefs(this.proxy));
+    const routing = this.routingFor(target);
+    if ('skip' in routing) return { outcome: 'skipped', durationMs: 0, detail: routing.skip };
+    if (routing.key !== this.routing) {
+      this.routing = routing.key;
+      await setPrefs(this.running.browser, routing.prefs);
     }
     const screenshot = await this.artefacts.next(target.site, 'png');
     const observation = await visitOnce({
-      browser: this.browser,
+      browser: this.running.browser,
       pages: this.pages,
       anchors: this.anchors.map((anchor) => anchor.certificate),
       mitmPriming: Boolean(this.settings.mitmPrimingEndpoint),
@@ -105,23 +111,11 @@ class FirefoxSession implements ClientSession {
 
   async close(): Promise<void> {
     await this.pages.dispose();
-    await closeFirefox(this.browser);
+    await this.running.stop();
   }
 }
 
-async function closeFirefox(browser: Browser): Promise<void> {
-  const child = browser.process();
-  await Promise.race([browser.close(), new Promise((resolve) => setTimeout(resolve, 5_000))]).catch(() => undefined);
-  if (child?.pid && child.exitCode === null && child.signalCode === null) {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      child.kill('SIGKILL');
-    }
-  }
-}
-
-async function prepareFirefox(state: TrustState, workDir: string): Promise<FirefoxSession> {
+async function prepareFirefox(state: TrustState, workDir: string, launcher: ClientLauncher | undefined): Promise<FirefoxSession> {
   const executable = findFirefox();
   if (!executable) throw new Error('firefox not found: apt-get install firefox-esr');
   const profile = join(workDir, 'firefox-profile');
@@ -137,24 +131,15 @@ async function prepareFirefox(state: TrustState, workDir: string): Promise<Firef
   const notes = unresolved.map((spki) => `not in OneCRL: no certificate with SPKI ${spki} among anchors/distrust/blockCertificates`);
 
   const started = performance.now();
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: executable,
-    headless: true,
-    userDataDir: profile,
-    args: ['--remote-allow-system-access'],
-    env: { ...process.env, HOME: home },
-    extraPrefsFirefox: launchPrefs(settings),
-    timeout: 60_000,
-  });
+  const running = await launchFirefox({ executable, profile, home, prefs: launchPrefs(settings), workDir, launcher });
   const launchMs = Math.round(performance.now() - started);
   try {
-    const shipped = await awaitShippedOneCrl(browser);
+    const shipped = await awaitShippedOneCrl(running.browser);
     if ('problem' in shipped) notes.push(shipped.problem);
-    await addSubjectKeyRevocations(browser, entries);
-    return new FirefoxSession(browser, settings, anchors, notes, workDir, launchMs, Math.round(performance.now() - started));
+    await addSubjectKeyRevocations(running.browser, entries);
+    return new FirefoxSession(running, settings, anchors, notes, workDir, launcher, launchMs, Math.round(performance.now() - started));
   } catch (error) {
-    await closeFirefox(browser);
+    await running.stop();
     throw error;
   }
 }
@@ -167,8 +152,9 @@ export const firefoxShim: ClientShim & { routes: Route['kind'][] } = {
   name: 'firefox',
   kind: 'browser',
   routes: FIREFOX_ROUTES,
-  launcherSupport: FIREFOX_NOT_IN_LAB,
+  directByName: true,
+  // the browser and the forwarder to its BiDi port start through the launcher
+  launcherSupport: true,
   probe: probeFirefox,
-  prepare: async (state, workDir, options) =>
-    options?.launcher ? skippedSession(`${FIREFOX_NOT_IN_LAB} (${options.launcher.where})`) : prepareFirefox(state, workDir),
+  prepare: (state, workDir, options) => prepareFirefox(state, workDir, options?.launcher),
 };

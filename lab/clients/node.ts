@@ -1,14 +1,15 @@
 /**
- * Node's own TLS + HTTP stack (node:tls, node:http), in process: anchors as `ca`, pins via
- * checkServerIdentity, routes applied by opening the socket ourselves (TCP to the route's host,
- * or through a CONNECT tunnel) with the site as SNI and Host. Verdict = the error's `.code`.
+ * Node's own TLS + HTTP stack (node:tls, node:http), in process (on a launcher lab in a child
+ * Node, see node-session.ts): anchors as `ca`, pins via checkServerIdentity, routes applied by
+ * opening the socket ourselves (TCP to the route's host, or through a CONNECT tunnel) with the
+ * site as SNI and Host. Verdict = the error's `.code`.
  */
 import { request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
-import { nodeTrust, nodeVerdict, tlsOptions, type NodeTrust } from './node-tls.ts';
+import { nodeVerdict, tlsOptions, type NodeTrust } from './node-tls.ts';
 import { openRoute } from './route.ts';
-import { inProcessSession, IN_PROCESS_REASON, makeSession } from './session.ts';
+import { prepareNodeSession } from './node-session.ts';
 import type { ClientShim, Observation, Route, VisitTarget } from './types.ts';
 
 const NAME = 'node';
@@ -44,7 +45,7 @@ function get(target: VisitTarget, tls: TLSSocket): Promise<number> {
   });
 }
 
-async function visitWithNode(target: VisitTarget, trust: NodeTrust): Promise<Omit<Observation, 'durationMs'>> {
+export async function visitWithNode(target: VisitTarget, trust: NodeTrust): Promise<Omit<Observation, 'durationMs'>> {
   trust.lastVerifiedChain = undefined;
   // Everything opened for this visit, so nothing outlives it, even a socket that connects late.
   const opened: Socket[] = [];
@@ -82,16 +83,7 @@ export function createNodeShim(): ClientShim {
     routes: ROUTES,
     pins: true,
     probe: async () => ({ available: true, version: `node ${process.versions.node} (OpenSSL ${process.versions.openssl})` }),
-    launcherSupport: `${NAME} ${IN_PROCESS_REASON}`,
-    async prepare(state, _workDir, options) {
-      const refused = inProcessSession(NAME, options?.launcher);
-      if (refused) return refused;
-      return makeSession({
-        client: 'node',
-        routes: ROUTES,
-        state,
-        visit: (target, context) => visitWithNode(target, nodeTrust(state, context.anchors)),
-      });
-    },
+    launcherSupport: true,
+    prepare: (state, workDir, options) => prepareNodeSession({ client: NAME, routes: ROUTES, state, workDir, launcher: options?.launcher, visit: visitWithNode }),
   };
 }

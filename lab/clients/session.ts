@@ -25,17 +25,6 @@ export function unsupportedRoute(client: string, route: Route, supported: Route[
   };
 }
 
-/**
- * For shims whose sockets live in the harness process: on a lab that needs a launcher they must
- * not run at all (the harness skips them first; this is the second lock).
- */
-export function inProcessSession(client: string, launcher: ClientLauncher | undefined): ClientSession | undefined {
-  if (!launcher) return undefined;
-  return skippedSession(`${client} ${IN_PROCESS_REASON}; this lab needs every client started in ${launcher.where}`);
-}
-
-export const IN_PROCESS_REASON = 'opens its sockets inside the harness process, on the host';
-
 /** Availability is asked once per shim instance; clients do not appear or vanish mid-run. */
 export function cachedProbe(probe: () => Promise<Availability>): () => Promise<Availability> {
   let pending: Promise<Availability> | undefined;

@@ -1,14 +1,15 @@
 /**
- * undici's fetch (the npm package, v7: the same engine as Node's global fetch), in process.
+ * undici's fetch (the npm package, v7: the same engine as Node's global fetch), in process (on a
+ * launcher lab in a child Node, see node-session.ts).
  * Trust and pins as for the node shim; direct routes through a connector that opens the route's
  * socket and lets undici's own TLS connector run over it, connect routes through ProxyAgent.
  * A fresh dispatcher per visit: no pooled connection or TLS session crosses visits.
  */
 import { createRequire } from 'node:module';
 import { Agent, buildConnector, fetch, ProxyAgent, type Dispatcher } from 'undici';
-import { nodeTrust, nodeVerdict, type NodeTrust } from './node-tls.ts';
+import { nodeVerdict, type NodeTrust } from './node-tls.ts';
 import { openRoute, proxyUrl } from './route.ts';
-import { inProcessSession, IN_PROCESS_REASON, makeSession } from './session.ts';
+import { prepareNodeSession } from './node-session.ts';
 import type { ClientShim, Observation, Route, VisitTarget } from './types.ts';
 
 const NAME = 'undici';
@@ -29,7 +30,7 @@ function dispatcherFor(target: VisitTarget, trust: NodeTrust): Dispatcher {
   });
 }
 
-async function visitWithUndici(target: VisitTarget, trust: NodeTrust): Promise<Omit<Observation, 'durationMs'>> {
+export async function visitWithUndici(target: VisitTarget, trust: NodeTrust): Promise<Omit<Observation, 'durationMs'>> {
   trust.lastVerifiedChain = undefined;
   const dispatcher = dispatcherFor(target, trust);
   try {
@@ -54,16 +55,7 @@ export function createUndiciShim(): ClientShim {
     routes: ROUTES,
     pins: true,
     probe: async () => ({ available: true, version: `undici ${UNDICI_VERSION} on node ${process.versions.node}` }),
-    launcherSupport: `${NAME} ${IN_PROCESS_REASON}`,
-    async prepare(state, _workDir, options) {
-      const refused = inProcessSession(NAME, options?.launcher);
-      if (refused) return refused;
-      return makeSession({
-        client: 'undici',
-        routes: ROUTES,
-        state,
-        visit: (target, context) => visitWithUndici(target, nodeTrust(state, context.anchors)),
-      });
-    },
+    launcherSupport: true,
+    prepare: (state, workDir, options) => prepareNodeSession({ client: NAME, routes: ROUTES, state, workDir, launcher: options?.launcher, visit: visitWithUndici }),
   };
 }

@@ -7,7 +7,7 @@ import { NetnsLab } from '../../lab/runtime/netns/lab.ts';
 import { installSystemTrust } from '../../lab/runtime/netns/etc-files.ts';
 import { installInterception, startGatewayEngine } from '../../lab/runtime/netns/interception.ts';
 import { startNetnsOrigin, type RunningOrigin } from '../../lab/runtime/netns/origins.ts';
-import { nodeTsArgv } from '../../lab/runtime/netns/node-runner.ts';
+import { nodeTsArgv } from '../../lab/clients/node-ts-argv.ts';
 import type { InterceptionMethod } from '../../lab/runtime/netns/interception-rules.ts';
 
 export const STUB_PORT = 20443;

@@ -8,11 +8,14 @@ import { createServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { ClientLauncher } from '../types.ts';
+import { startLabHelper } from './lab-helper.ts';
 import { describeCertificate, type CertificateFacts } from './pem.ts';
 
 const run = promisify(execFile);
 
 export const CANARY_SITE = 'blocklist-canary.lab.invalid';
+export const CANARY_LEAF = { cert: 'leaf.crt', key: 'leaf.key' } as const;
 
 export interface CanaryOrigin {
   site: string;
@@ -32,19 +35,19 @@ async function makeCanaryPki(dir: string): Promise<{ root: CertificateFacts; lea
     '-subj', '/O=tls-interception-lab/CN=Blocklist Canary Root',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign'], dir);
   await writeFile(join(dir, 'leaf.ext'), `basicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:${CANARY_SITE}\n`);
-  await openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'leaf.key'], dir);
-  await openssl(['req', '-new', '-key', 'leaf.key', '-out', 'leaf.csr', '-subj', `/CN=${CANARY_SITE}`], dir);
+  await openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', CANARY_LEAF.key], dir);
+  await openssl(['req', '-new', '-key', CANARY_LEAF.key, '-out', 'leaf.csr', '-subj', `/CN=${CANARY_SITE}`], dir);
   await openssl(['x509', '-req', '-in', 'leaf.csr', '-CA', 'root.crt', '-CAkey', 'root.key', '-CAcreateserial',
-    '-out', 'leaf.crt', '-days', '30', '-extfile', 'leaf.ext'], dir);
+    '-out', CANARY_LEAF.cert, '-days', '30', '-extfile', 'leaf.ext'], dir);
   return {
     root: describeCertificate(await readFile(join(dir, 'root.crt'), 'utf8')),
-    leafPem: await readFile(join(dir, 'leaf.crt'), 'utf8'),
-    leafKeyPem: await readFile(join(dir, 'leaf.key'), 'utf8'),
+    leafPem: await readFile(join(dir, CANARY_LEAF.cert), 'utf8'),
+    leafKeyPem: await readFile(join(dir, CANARY_LEAF.key), 'utf8'),
   };
 }
 
-export async function startCanaryOrigin(dir: string): Promise<CanaryOrigin> {
-  const { root, leafPem, leafKeyPem } = await makeCanaryPki(dir);
+/** the canary's HTTPS server on 127.0.0.1, wherever it runs (the harness, or a lab helper) */
+export async function serveCanary(leafPem: string, leafKeyPem: string): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = createServer({ cert: leafPem, key: leafKeyPem }, (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain' });
@@ -56,12 +59,24 @@ export async function startCanaryOrigin(dir: string): Promise<CanaryOrigin> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    site: CANARY_SITE,
     port: (server.address() as AddressInfo).port,
-    root,
     close: () => {
       for (const socket of sockets) socket.destroy();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * With a launcher the origin runs inside the lab, on the loopback the browser there sees; the
+ * harness's own loopback is a different network the browser cannot reach.
+ */
+export async function startCanaryOrigin(dir: string, launcher?: ClientLauncher): Promise<CanaryOrigin> {
+  const { root, leafPem, leafKeyPem } = await makeCanaryPki(dir);
+  if (launcher) {
+    const helper = await startLabHelper(launcher, new URL('./canary-main.ts', import.meta.url), [dir]);
+    return { site: CANARY_SITE, port: Number(helper.endpoint), root, close: () => helper.kill() };
+  }
+  const served = await serveCanary(leafPem, leafKeyPem);
+  return { site: CANARY_SITE, port: served.port, root, close: served.close };
 }

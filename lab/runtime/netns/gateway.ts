@@ -11,7 +11,7 @@ import type { InterceptionSpec } from '../types.ts';
 import { openForgeChannel } from '../containers/forge-channel.ts';
 import type { NetnsLab } from './lab.ts';
 import { installInterception, startGatewayEngine } from './interception.ts';
-import { nodeTsArgv } from './node-runner.ts';
+import { nodeTsArgv } from '../../clients/node-ts-argv.ts';
 import type { NetnsGatewayConfig } from './gateway-engine-main.ts';
 import type { Selection } from './interception-rules.ts';
 

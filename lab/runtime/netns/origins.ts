@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import type { ChildProcess } from 'node:child_process';
 import type { NetnsLab } from './lab.ts';
 import type { OriginVisit } from '../types.ts';
-import { nodeTsArgv } from './node-runner.ts';
+import { nodeTsArgv } from '../../clients/node-ts-argv.ts';
 
 export interface RunningOrigin {
   host: string;

@@ -112,13 +112,7 @@ async function upNetns(topology: Topology, options: NetnsRuntimeOptions): Promis
   let downed: Promise<void> | undefined;
   const clientNs = lab.ns(lab.plan.clients[0]!);
   const clientHome = join(topology.workDir, CLIENT_HOME);
-  const clientLauncher: ClientLauncher = {
-    where: "the netns lab's client namespace",
-    // the lab DNS answers every site with its origin's address, the direct route's host (port 443)
-    resolvesSiteNames: true,
-    // the client dies with the harness: a stray one would keep the namespace alive anonymously
-    wrap: (argv, env) => [...PDEATHSIG, ...lab.holder.namespaceArgv(clientNs, argv, { ...cleanClientEnv(clientHome), ...env })],
-  };
+  const clientLauncher = clientLauncherFor(lab, clientHome);
   return {
     runtime: 'netns',
     clientLauncher,
@@ -141,6 +135,18 @@ async function upNetns(topology: Topology, options: NetnsRuntimeOptions): Promis
 }
 
 const CLIENT_HOME = 'netns-client-home';
+
+/** how the harness starts a client in the lab's client namespace (exported so tests start shims the same way) */
+export function clientLauncherFor(lab: NetnsLab, home: string): ClientLauncher {
+  const clientNs = lab.ns(lab.plan.clients[0]!);
+  return {
+    where: "the netns lab's client namespace",
+    // the lab DNS answers every site with its origin's address, the direct route's host (port 443)
+    resolvesSiteNames: true,
+    // the client dies with the harness: a stray one would keep the namespace alive anonymously
+    wrap: (argv, env) => [...PDEATHSIG, ...lab.holder.namespaceArgv(clientNs, argv, { ...cleanClientEnv(home), ...env })],
+  };
+}
 
 /**
  * Clients bring their trust as files under the harness's workDir, so that dir must be the same

@@ -1,4 +1,4 @@
-/** argv that runs one of the lab's TypeScript entry points with Node inside a namespace (no build step). */
+/** argv that runs one of the lab's TypeScript entry points in a fresh Node (no build step), wherever a launcher puts it. */
 import { fileURLToPath } from 'node:url';
 
 const TSX_LOADER = import.meta.resolve('tsx/esm');
