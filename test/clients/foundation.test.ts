@@ -2,15 +2,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { certificatesFromPem, chainSeen, formatName } from '../../lab/clients/chain.ts';
 import { cleanEnvironment } from '../../lab/clients/process.ts';
 import { clientShims, getClientShim } from '../../lab/clients/registry.ts';
 import { UserError } from '../../harness/errors.ts';
-import { startTestLab, trustPublic, visitTarget, type TestLab } from './lab.ts';
+import { startSilentServer, startTestLab, trustPublic, visitTarget, type TestLab } from './lab.ts';
 
 /** This file's clients; browser shims share the registry and have their own tests. */
 const COMMAND_LINE_AND_LIBRARY = ['curl', 'wget', 'openssl', 'gnutls', 'node', 'undici', 'python', 'java'];
@@ -95,27 +92,19 @@ describe('no anchors', () => {
 
 describe('timeouts', () => {
   let lab: TestLab;
-  let silent: ReturnType<typeof createServer>;
-  const held = new Set<Socket>();
+  let silent: Awaited<ReturnType<typeof startSilentServer>>;
   before(async () => {
     lab = await startTestLab();
-    // accepts TCP and never speaks: every client must give up on its own deadline
-    silent = createServer((socket) => {
-      held.add(socket);
-      socket.on('error', () => undefined);
-    });
-    silent.listen(0, '127.0.0.1');
-    await once(silent, 'listening');
+    silent = await startSilentServer();
   });
   after(async () => {
-    for (const socket of held) socket.destroy();
     silent.close();
     await lab.close();
   });
 
   it('every spawned or in-process client refuses a silent server within its timeout and leaves no process', async () => {
     const names = ['curl', 'openssl', 'gnutls', 'node', 'undici', 'python'];
-    const port = (silent.address() as AddressInfo).port;
+    const { port } = silent;
     const observations = await Promise.all(names.map(async (name) => {
       const session = await getClientShim(name).prepare(trustPublic(lab), lab.workDir(name));
       const observation = await session.visit(visitTarget({ kind: 'direct', host: '127.0.0.1', port }, 1_500));

@@ -1,12 +1,10 @@
 /** The long-lived JVM: one process answers many visits, and a hung origin does not break it. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createJavaShim } from '../../lab/clients/java.ts';
 import { startConnectProxy } from './servers.ts';
-import { connectVia, startTestLab, trustPublic, visitTarget, type TestLab } from './lab.ts';
+import { connectVia, startSilentServer, startTestLab, trustPublic, visitTarget, type TestLab } from './lab.ts';
 
 function javaChildren(): string {
   return execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
@@ -15,21 +13,14 @@ function javaChildren(): string {
 
 describe('java session', { timeout: 60_000 }, () => {
   let lab: TestLab;
-  let silent: ReturnType<typeof createServer>;
+  let silent: Awaited<ReturnType<typeof startSilentServer>>;
   let silentProxy: Awaited<ReturnType<typeof startConnectProxy>>;
-  const held = new Set<Socket>();
   before(async () => {
     lab = await startTestLab();
-    silent = createServer((socket) => {
-      held.add(socket);
-      socket.on('error', () => undefined);
-    });
-    silent.listen(0, '127.0.0.1');
-    await once(silent, 'listening');
-    silentProxy = await startConnectProxy((silent.address() as AddressInfo).port);
+    silent = await startSilentServer();
+    silentProxy = await startConnectProxy(silent.port);
   });
   after(async () => {
-    for (const socket of held) socket.destroy();
     await silentProxy.close();
     silent.close();
     await lab.close();

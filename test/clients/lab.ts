@@ -2,7 +2,9 @@
  * One lab for all client-shim tests: the PKI, a public origin, a rogue origin (the forged leaf an
  * interceptor would serve) and a CONNECT proxy in front of each, all on 127.0.0.1.
  */
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTestPki, SITE, type TestPki } from './pki.ts';
@@ -58,4 +60,22 @@ export function directTo(server: RunningServer): Route {
 
 export function connectVia(proxy: RunningServer): Route {
   return { kind: 'connect', host: '127.0.0.1', port: proxy.port };
+}
+
+/** Accepts TCP and never speaks: every client must give up on its own deadline. */
+export async function startSilentServer(): Promise<{ port: number; close(): void }> {
+  const held = new Set<Socket>();
+  const server = createServer((socket) => {
+    held.add(socket);
+    socket.on('error', () => undefined);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as AddressInfo).port,
+    close() {
+      for (const socket of held) socket.destroy();
+      server.close();
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { processExists } from '../process-exists.ts';
 
 /** Every container and network the lab creates carries these; the reaper finds leftovers by them. */
 export const LAB_LABEL = 'tlslab.lab';
@@ -27,10 +28,5 @@ export function ownerIsGone(owner: string | undefined): boolean {
   const host = owner.slice(0, sep);
   const pid = Number(owner.slice(sep + 1));
   if (host !== hostname() || !Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return !processExists(pid);
 }

@@ -10,6 +10,7 @@ import { reap } from './reaper.ts';
 import { ownerTag } from './labels.ts';
 import { restoreHostForwarding } from './host-forwarding.ts';
 import { readBridgeRecords, sweepRecordedBridges } from './bridges.ts';
+import { processExists } from '../process-exists.ts';
 
 export interface WatchdogOrders {
   ownerPid: number;
@@ -17,15 +18,6 @@ export interface WatchdogOrders {
   servicePid?: number;
   serviceDir?: string;
   forwardingBefore?: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
 }
 
 async function cleanUpAfter(orders: WatchdogOrders): Promise<void> {
@@ -37,10 +29,10 @@ async function cleanUpAfter(orders: WatchdogOrders): Promise<void> {
     process.stderr.write(`tlslab watchdog: reap failed: ${(err as Error).message}\n`);
   }
   const bridges = readBridgeRecords(orders.serviceDir);
-  if (orders.servicePid !== undefined && alive(orders.servicePid)) {
+  if (orders.servicePid !== undefined && processExists(orders.servicePid)) {
     process.kill(orders.servicePid, 'SIGTERM');
-    for (let i = 0; i < 50 && alive(orders.servicePid); i++) await new Promise((r) => setTimeout(r, 100));
-    if (alive(orders.servicePid)) process.kill(orders.servicePid, 'SIGKILL');
+    for (let i = 0; i < 50 && processExists(orders.servicePid); i++) await new Promise((r) => setTimeout(r, 100));
+    if (processExists(orders.servicePid)) process.kill(orders.servicePid, 'SIGKILL');
   }
   sweepRecordedBridges(bridges);
   if (orders.serviceDir) rmSync(orders.serviceDir, { recursive: true, force: true });
@@ -52,7 +44,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(orders.ownerPid)) throw new Error('watchdog: ownerPid missing');
   // the owner sends SIGTERM after a clean shutdown: nothing is left to do then
   process.on('SIGTERM', () => process.exit(0));
-  while (alive(orders.ownerPid)) await new Promise((r) => setTimeout(r, 500));
+  while (processExists(orders.ownerPid)) await new Promise((r) => setTimeout(r, 500));
   await cleanUpAfter(orders);
 }
 
