@@ -76,7 +76,8 @@ export async function scoreScenario(
   const publicAnchorsPem = [pki.authorities['lab-public'].material.root.certPem];
   const rogue = pki.authorities.rogue.material;
   const standIns = keyStandIns([rogue.root.certPem, ...rogue.intermediates.map((i) => i.certPem)]);
-  const noProbe = { skipped: `${lab.runtime} runtime: no second vantage point or routers in this topology` };
+  const noVantage = { skipped: `${lab.runtime} runtime: no second vantage point to fetch the chain from` };
+  const noSweep = { skipped: 'no TTL sweep in this run (a scenario with path.localise, on the netns runtime)' };
   const evidences: DetectorEvidence[] = ran.map((row) => {
     const chain = chains.get(row.site);
     const visit = visitOfCell(lab.originView(row.site), row.state, row.client);
@@ -90,7 +91,7 @@ export async function scoreScenario(
       ...(visit && { originVisit: { ...(visit.clientHello && { clientHello: visit.clientHello }), ...(visit.userAgent && { userAgent: visit.userAgent }) } }),
       ...(chain && { servedChainPem: chain.served, originCertPem: chain.origin }),
       publicAnchorsPem,
-      probes: { crossVantage: noProbe, ttl: findings.ttlBySite?.get(row.site) ?? noProbe },
+      probes: { crossVantage: noVantage, ttl: findings.ttlBySite?.get(row.site) ?? noSweep },
       keyStandIns: standIns,
     });
   });
