@@ -1,6 +1,6 @@
 /**
  * Authority presets. The national ones copy every field of the real root (kz-campaigns.md §1.5,
- * §1.9 and shared/fixtures/real-roots) except the key, which is fresh on every call: nobody
+ * §1.9 and test/fixtures/real-roots) except the key, which is fresh on every call: nobody
  * outside the issuer has the real private keys.
  */
 import { x509 } from './x509.ts';

@@ -22,7 +22,7 @@ function processGroupAlive(pid: number): boolean {
   }
 }
 
-test('http-mitm-proxy peer: intercepts a CONNECT with a leaf from its own CA, then stops leaving no process', { timeout: 10_000 }, async (t) => {
+test('http-mitm-proxy peer: intercepts a CONNECT with a leaf from its own CA, then stops leaving no process', { timeout: 15_000 }, async (t) => {
   const name = 'peer-check.lab.test';
   const labPublic = await createAuthority('lab-public');
   const originCert = await issueServerCertificate(labPublic, { names: [name], keyType: 'ecdsa-p256' });
@@ -66,6 +66,8 @@ test('http-mitm-proxy peer: intercepts a CONNECT with a leaf from its own CA, th
 
   await peer.stop();
   stopped = true;
+  // SIGKILL is delivered at once but the group's last members (tsx's esbuild) take a moment to be reaped
+  for (let i = 0; i < 50 && processGroupAlive(peer.pid); i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal(processGroupAlive(peer.pid), false, 'peer process group gone');
   assert.deepEqual([...peerWorkspaces()].filter((entry) => !workspacesBefore.has(entry)), [], 'its temp dir and CA key gone');
 });

@@ -24,7 +24,7 @@ describe('known-interception data set', () => {
     assert.equal(new Set(KNOWN_INTERCEPTION_SPKIS.map((e) => e.spkiSha256Hex)).size, 12);
   });
 
-  test('the real roots in shared/fixtures hash to their entries', () => {
+  test('the real roots in test/fixtures hash to their entries', () => {
     const qaznet = spkiSha256(fixturePem('qaznet-2019'));
     const isca = spkiSha256(fixturePem('isca-2020'));
     const q = KNOWN_INTERCEPTION_SPKIS.find((e) => e.spkiSha256Hex === qaznet.hex);

@@ -8,7 +8,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1 from '@peculiar/asn1-x509';
 import { parseCertificate } from '../../lab/ca/pem.ts';
 
-export const FIXTURES = new URL('../../../shared/fixtures/real-roots/', import.meta.url).pathname;
+export const FIXTURES = new URL('../fixtures/real-roots/', import.meta.url).pathname;
 
 export function fixturePem(name: 'qaznet-2019' | 'isca-2020'): string {
   return readFileSync(join(FIXTURES, `${name}.pem`), 'utf8');

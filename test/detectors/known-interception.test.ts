@@ -11,7 +11,7 @@ import type { Finding, Verdict } from '../../lab/detectors/types.ts';
 import { UserError } from '../../harness/errors.ts';
 import { cell, direct, intercepted, makeLab, originOf, rootSpki, type Lab } from './helpers/cells.ts';
 
-const REAL_QAZNET_ROOT = fileURLToPath(new URL('../../../shared/fixtures/real-roots/qaznet-2019.pem', import.meta.url));
+const REAL_QAZNET_ROOT = fileURLToPath(new URL('../fixtures/real-roots/qaznet-2019.pem', import.meta.url));
 
 let lab: Lab;
 let kz: Evidence;
@@ -33,7 +33,7 @@ test('the default set is lab/ca\'s real Kazakh SPKIs', () => {
   assert.match(finding.reason, new RegExp(`\\(${KAZAKH_INTERCEPTION_SPKIS.length} keys\\)`));
 });
 
-test('the real Qaznet root served in the chain is flagged with certainty', { skip: !existsSync(REAL_QAZNET_ROOT) && 'shared/fixtures/real-roots not beside the repo' }, () => {
+test('the real Qaznet root served in the chain is flagged with certainty', { skip: !existsSync(REAL_QAZNET_ROOT) && 'test/fixtures/real-roots/qaznet-2019.pem is missing' }, () => {
   const realRoot = readFileSync(REAL_QAZNET_ROOT, 'utf8');
   const evidence: Evidence = { ...kz, chainPem: [...kz.chainPem!, realRoot] };
   const finding = verdict(knownInterceptionDetector().inspect(evidence) as Finding);
