@@ -4,23 +4,17 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createAuthority, issueServerCertificate } from '../../lab/ca/index.ts';
 import { uaVsClientHelloDetector } from '../../lab/detectors/builtin/ua-vs-clienthello.ts';
-import { startClientHelloRecorder, type ClientHelloRecorder } from '../../lab/detectors/clienthello/recorder.ts';
+import type { ClientHelloRecorder } from '../../lab/detectors/clienthello/recorder.ts';
 import type { Verdict } from '../../lab/detectors/types.ts';
 import { BROWSERS, browserPresent, captureBrowserHellos, type Browser } from './helpers/browser-clients.ts';
-import { SITE } from './helpers/real-clients.ts';
-import { startRelay, type Relay } from './helpers/relay.ts';
+import { startInterceptedSite, type Relay } from './helpers/relay.ts';
 import { helloEvidence as evidenceFor } from './helpers/hello-evidence.ts';
 
 let recorder: ClientHelloRecorder;
 let relay: Relay;
 before(async () => {
-  const ca = await createAuthority('lab-public');
-  const origin = await issueServerCertificate(ca, { names: [SITE] });
-  recorder = await startClientHelloRecorder({ certPem: origin.chainPem, keyPem: origin.keyPem });
-  const forged = await issueServerCertificate(await createAuthority('generic'), { names: [SITE] });
-  relay = await startRelay({ certPem: forged.chainPem, keyPem: forged.keyPem, originPort: recorder.port });
+  ({ recorder, relay } = await startInterceptedSite());
 });
 after(async () => {
   await relay?.close();

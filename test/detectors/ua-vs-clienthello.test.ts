@@ -5,14 +5,13 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createAuthority, issueServerCertificate } from '../../lab/ca/index.ts';
 import { uaVsClientHelloDetector } from '../../lab/detectors/builtin/ua-vs-clienthello.ts';
-import { startClientHelloRecorder, type ClientHelloRecorder } from '../../lab/detectors/clienthello/recorder.ts';
+import type { ClientHelloRecorder } from '../../lab/detectors/clienthello/recorder.ts';
 import { CLIENT_REFERENCES } from '../../lab/detectors/clienthello/reference.ts';
 import type { Evidence } from '../../lab/detectors/evidence.ts';
 import type { Finding, Verdict } from '../../lab/detectors/types.ts';
-import { available, captureHello, MEASURED_CLIENTS, SITE, type MeasuredClient } from './helpers/real-clients.ts';
-import { startRelay, type Relay } from './helpers/relay.ts';
+import { available, captureHello, MEASURED_CLIENTS, type MeasuredClient } from './helpers/real-clients.ts';
+import { startInterceptedSite, type Relay } from './helpers/relay.ts';
 import { helloEvidence as evidenceFor } from './helpers/hello-evidence.ts';
 
 let recorder: ClientHelloRecorder;
@@ -21,16 +20,10 @@ let weakRelay: Relay;
 const present = new Map<MeasuredClient, boolean>();
 
 before(async () => {
-  const ca = await createAuthority('lab-public');
-  const origin = await issueServerCertificate(ca, { names: [SITE] });
-  recorder = await startClientHelloRecorder({ certPem: origin.chainPem, keyPem: origin.keyPem });
-  const forged = await issueServerCertificate(await createAuthority('generic'), { names: [SITE] });
-  relay = await startRelay({ certPem: forged.chainPem, keyPem: forged.keyPem, originPort: recorder.port });
+  const site = await startInterceptedSite();
+  ({ recorder, relay } = site);
   // the 2019 box's upstream leg: TLS 1.2 only, a CBC suite first (kz-campaigns.md §1.7)
-  weakRelay = await startRelay({
-    certPem: forged.chainPem,
-    keyPem: forged.keyPem,
-    originPort: recorder.port,
+  weakRelay = await site.relayVia({
     maxVersion: 'TLSv1.2',
     ciphers: 'AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256',
   });

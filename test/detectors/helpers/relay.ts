@@ -6,6 +6,9 @@
 import { createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { SecureVersion } from 'node:tls';
+import { createAuthority, issueServerCertificate } from '../../../lab/ca/index.ts';
+import { startClientHelloRecorder, type ClientHelloRecorder } from '../../../lab/detectors/clienthello/recorder.ts';
+import { SITE } from './real-clients.ts';
 
 export interface Relay {
   port: number;
@@ -56,4 +59,21 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A recording origin for SITE under the lab-public CA, and a Node interceptor in front of it with
+ * its own forged leaf; `relayVia` adds more interceptors (other upstream caps) to the same origin.
+ */
+export async function startInterceptedSite(): Promise<{
+  recorder: ClientHelloRecorder;
+  relay: Relay;
+  relayVia(options: Pick<RelayOptions, 'maxVersion' | 'ciphers'>): Promise<Relay>;
+}> {
+  const origin = await issueServerCertificate(await createAuthority('lab-public'), { names: [SITE] });
+  const recorder = await startClientHelloRecorder({ certPem: origin.chainPem, keyPem: origin.keyPem });
+  const forged = await issueServerCertificate(await createAuthority('generic'), { names: [SITE] });
+  const relayVia = (options: Pick<RelayOptions, 'maxVersion' | 'ciphers'>) =>
+    startRelay({ certPem: forged.chainPem, keyPem: forged.keyPem, originPort: recorder.port, ...options });
+  return { recorder, relay: await relayVia({}), relayVia };
 }
