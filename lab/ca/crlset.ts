@@ -4,7 +4,7 @@
  *   32-byte SHA-256(parent SPKI), uint32le serial count, serials as (uint8 length, bytes).
  * The header must say Version 0 and ContentType "CRLSet"; Chromium rejects anything else.
  */
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../errors.ts';
 import { parseSpkiHash } from './spki.ts';
 import type { SpkiHash } from './types.ts';
 

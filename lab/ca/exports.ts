@@ -11,7 +11,7 @@ import { createPrivateKey } from 'node:crypto';
 import forge from 'node-forge';
 import { parseCertificates, derToPem } from './pem.ts';
 import type { KeyedCertificate } from './types.ts';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../errors.ts';
 
 const execFileAsync = promisify(execFile);
 

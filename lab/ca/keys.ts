@@ -4,7 +4,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../errors.ts';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 

@@ -3,7 +3,7 @@
  * OneCRL matches issuer names byte for byte, so presets spell every attribute out.
  */
 import { x509 } from './x509.ts';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../errors.ts';
 
 export type Rdn = readonly [attribute: string, value: string];
 

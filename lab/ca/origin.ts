@@ -10,7 +10,7 @@ import { randomSerialHex, signCertificate, signerFromKeyPair, toPem, type Signer
 import { OID, authorityKeyIdentifier, fakeSctList, subjectKeyIdentifier } from './extensions.ts';
 import { printableName } from './names.ts';
 import type { AuthorityMaterial } from './types.ts';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface OriginCertificateRequest {
   names: string[];

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { x509 } from './x509.ts';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../errors.ts';
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 

@@ -10,7 +10,7 @@ import { parseDistinguishedName, printableName } from './names.ts';
 import { KEY_TYPES, type KeyType } from './keys.ts';
 import { randomSerialHex } from './sign.ts';
 import type { AuthorityMaterial } from './types.ts';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../errors.ts';
 
 export const PRESETS = ['qaznet-2019', 'isca-2020', 'isca-2024', 'lab-public', 'generic'] as const;
 export type PresetName = (typeof PRESETS)[number];

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { parseCertificate } from './pem.ts';
 import type { SpkiHash } from './types.ts';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../errors.ts';
 
 export function spkiSha256(pemOrDer: string | Uint8Array): SpkiHash {
   const cert = parseCertificate(pemOrDer, 'certificate');

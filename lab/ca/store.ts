@@ -9,7 +9,7 @@ import { parseCertificates, pemBlocks, derToPem } from './pem.ts';
 import { loadLabKeyPair } from './keys.ts';
 import { spkiSha256 } from './spki.ts';
 import type { AuthorityMaterial, KeyedCertificate } from './types.ts';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../errors.ts';
 
 export const AUTHORITY_FILES = {
   root: 'ca.pem',

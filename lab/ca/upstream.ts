@@ -6,7 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import * as der from './der.ts';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface UpstreamExtension {
   critical: boolean;

@@ -2,7 +2,7 @@
  * Every client the harness can name. Browser shims join this list; keep it a plain list so adding
  * one is one line.
  */
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../errors.ts';
 import { createChromiumShim } from './chromium.ts';
 import { createCurlShim } from './curl.ts';
 import { createFirefoxShim } from './firefox.ts';

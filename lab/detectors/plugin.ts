@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { Evidence, PluginEvidence } from './evidence.ts';
 import { findingSchema, type Detector, type Finding } from './types.ts';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../errors.ts';
 
 export class PluginError extends UserError {
   readonly plugin: string;

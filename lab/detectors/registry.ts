@@ -8,7 +8,7 @@ import { tellsDetector } from './builtin/tells.ts';
 import { ttlHopDetector } from './builtin/ttl-hop.ts';
 import { uaVsClientHelloDetector, type UaVsClientHelloOptions } from './builtin/ua-vs-clienthello.ts';
 import type { Detector } from './types.ts';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface BuiltinOptions {
   chainAnchor?: ChainAnchorOptions;

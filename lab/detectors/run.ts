@@ -4,7 +4,7 @@
  */
 import { describeCell, type Evidence } from './evidence.ts';
 import type { Detector, Finding, RunContext } from './types.ts';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface DetectorFinding {
   detector: string;

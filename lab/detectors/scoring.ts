@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { CellFindings } from './run.ts';
 import { isSkip } from './types.ts';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../errors.ts';
 
 export const scoredCellSchema = z.object({
   state: z.string(),

@@ -3,7 +3,7 @@
  * Matching is exact: the 2019 box listed www.google.com and google.com separately.
  */
 import { readFileSync } from 'node:fs';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../errors.ts';
 import type { TargetPolicy } from './types.ts';
 
 /** 2019, "Qaznet Trust Network": the 37 names of the IMC'20 paper, Table 2. */

@@ -4,7 +4,7 @@ import { mockttpLike } from './mockttp-like.ts';
 import { modern } from './modern.ts';
 import { perHostKey } from './per-host-key.ts';
 import type { ForgingProfile } from './types.ts';
-import { UserError } from '../../../harness/errors.ts';
+import { UserError } from '../../errors.ts';
 
 export const FORGING_PROFILES: Readonly<Record<string, ForgingProfile>> = Object.freeze(
   Object.fromEntries([modern, kz2019, mitmproxyLike, mockttpLike, perHostKey].map((p) => [p.name, p])),
