@@ -1,6 +1,7 @@
 /**
- * startEngine: one listener, one front door, shared upstream connector, key log and HTTP layer.
- * Every socket the engine creates is tracked so close() leaves nothing behind.
+ * startEngine: front doors (one to start with, more through openDoor) sharing one policy, upstream
+ * connector, key log, HTTP layer and connection-id space. Every socket the engine creates is
+ * tracked so close() leaves nothing behind.
  */
 import * as net from 'node:net';
 import type * as tls from 'node:tls';
@@ -14,27 +15,44 @@ import { CONNECT_ESTABLISHED, readConnectRequest, refuseConnect } from './doors/
 import { sniLocator } from './doors/sni.ts';
 import { transparentLocator } from './doors/transparent.ts';
 import { defaultOriginalDestination } from './original-destination.ts';
-import type { EngineEvent, EngineEventType, EngineOptions } from './types.ts';
+import type { EngineEvent, EngineEventType, EngineOptions, FrontDoor, OriginalDestinationLookup } from './types.ts';
+
+export interface DoorAddress {
+  host: string;
+  port: number;
+}
 
 export interface Engine {
-  readonly address: { host: string; port: number };
+  /** the first door's address (the one EngineOptions.listen asked for) */
+  readonly address: DoorAddress;
   on(type: 'event', listener: (event: EngineEvent) => void): this;
   on<T extends EngineEventType>(type: T, listener: (event: Extract<EngineEvent, { type: T }>) => void): this;
   off(type: string, listener: (...args: never[]) => void): this;
   once(type: string, listener: (...args: never[]) => void): this;
+  /**
+   * Another front door into the same engine: one policy, forger, upstream pool, key log and
+   * connection-id space, so a connection id names one connection whichever door it came through.
+   */
+  openDoor(door: { listen: DoorAddress; mode: FrontDoor }): Promise<DoorAddress>;
   /** sockets currently open (client, upstream, pooled); 0 after close() */
   openSockets(): number;
   close(): Promise<void>;
 }
 
+function hostPort(address: string | undefined, port: number | undefined): string {
+  const host = address ?? '';
+  return `${host.includes(':') ? `[${host}]` : host}:${port ?? 0}`;
+}
+
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const bus = new EngineEventBus();
   const sockets = new Set<net.Socket>();
+  const servers: net.Server[] = [];
   const track = (socket: net.Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   };
-  const keylog = openKeyLog(options.keylogFile);
+  const keylog = openKeyLog(options.keylogFile, options.onKeylog);
   const upstream = new UpstreamConnector(options.upstream, keylog, (s: tls.TLSSocket) => track(s));
   const publish = bus.publish.bind(bus);
   const http =
@@ -53,37 +71,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   };
   const helloTimeout = options.helloTimeoutMs ?? 10_000;
 
-  const server = net.createServer({ noDelay: true }, (socket) => {
-    track(socket);
-    const state: ConnectionState = { conn: bus.nextConnectionId(), started: Date.now() };
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      state.error ??= `client: ${err.code ?? err.message}`;
-    });
-    socket.once('close', () => {
-      // after the close handlers of the TLS wrapper and relay have recorded their errors
-      setImmediate(() =>
-        publish(state.conn, {
-          type: 'closed',
-          bytesFromClient: socket.bytesRead,
-          bytesToClient: socket.bytesWritten,
-          durationMs: Date.now() - state.started,
-          ...(state.error ? { error: state.error } : {}),
-        }),
-      );
-    });
-    void accept(socket, state).catch((err: Error) => {
-      state.error ??= `engine: ${err.message}`;
-      socket.destroy();
-    });
-  });
-
-  let listenPort = options.listen.port;
-  const lookup = () => options.originalDestination ?? defaultOriginalDestination(listenPort);
-
-  async function accept(socket: net.Socket, state: ConnectionState): Promise<void> {
+  async function accept(socket: net.Socket, state: ConnectionState, mode: FrontDoor, lookup: () => OriginalDestinationLookup): Promise<void> {
     let locate: Locate;
     let initial: Buffer = Buffer.alloc(0);
-    if (options.mode === 'connect') {
+    if (mode === 'connect') {
       const request = await readConnectRequest(socket, helloTimeout);
       if (!request.ok) {
         if (!request.closed) publish(state.conn, { type: 'decision', action: 'reject', reason: request.reason });
@@ -98,12 +89,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         return;
       }
       const target = request.target;
+      publish(state.conn, { type: 'tunnel', target: hostPort(target.host, target.port) });
       socket.write(CONNECT_ESTABLISHED);
       initial = request.rest;
       // with a lab resolver, a name the lab does not serve is refused: falling back to the real
       // name would send a browser's background request (accounts.google.com) off the machine
       locate = async () => (options.resolve ? (options.resolve(target.host, target.port) ?? 'unresolved-name') : target);
-    } else if (options.mode === 'sni') {
+    } else if (mode === 'sni') {
       locate = sniLocator(socket, options.resolve);
     } else {
       locate = transparentLocator(socket, lookup());
@@ -111,25 +103,66 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     await serveTls(front, socket, state, initial, locate);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.listen.port, options.listen.host, () => {
-      server.off('error', reject);
-      resolve();
+  async function listen(door: { listen: DoorAddress; mode: FrontDoor }): Promise<DoorAddress> {
+    let listenPort = door.listen.port;
+    const lookup = () => options.originalDestination ?? defaultOriginalDestination(listenPort);
+    const server = net.createServer({ noDelay: true }, (socket) => {
+      track(socket);
+      const state: ConnectionState = { conn: bus.nextConnectionId(), started: Date.now() };
+      publish(state.conn, {
+        type: 'accepted',
+        door: door.mode,
+        local: hostPort(socket.localAddress, socket.localPort),
+        remote: hostPort(socket.remoteAddress, socket.remotePort),
+      });
+      socket.on('error', (err: NodeJS.ErrnoException) => {
+        state.error ??= `client: ${err.code ?? err.message}`;
+      });
+      socket.once('close', () => {
+        // after the close handlers of the TLS wrapper and relay have recorded their errors
+        setImmediate(() =>
+          publish(state.conn, {
+            type: 'closed',
+            bytesFromClient: socket.bytesRead,
+            bytesToClient: socket.bytesWritten,
+            durationMs: Date.now() - state.started,
+            ...(state.error ? { error: state.error } : {}),
+          }),
+        );
+      });
+      void accept(socket, state, door.mode, lookup).catch((err: Error) => {
+        state.error ??= `engine: ${err.message}`;
+        socket.destroy();
+      });
     });
-  });
-  const bound = server.address() as net.AddressInfo;
-  listenPort = bound.port;
-  // a transient accept error (EMFILE) must not kill the process
-  server.on('error', () => {});
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(door.listen.port, door.listen.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    servers.push(server);
+    const bound = server.address() as net.AddressInfo;
+    listenPort = bound.port;
+    // a transient accept error (EMFILE) must not kill the process
+    server.on('error', () => {});
+    return { host: bound.address, port: bound.port };
+  }
+
+  const first = await listen({ listen: options.listen, mode: options.mode });
 
   let closing: Promise<void> | undefined;
   const engine = Object.assign(bus, {
-    address: { host: bound.address, port: bound.port },
+    address: first,
+    openDoor: (door: { listen: DoorAddress; mode: FrontDoor }) => {
+      if (closing) return Promise.reject(new Error('the engine is closed'));
+      return listen(door);
+    },
     openSockets: () => sockets.size,
     close(): Promise<void> {
       closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const closed = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
         for (const socket of sockets) socket.destroy();
         await http?.close();
         for (const socket of sockets) socket.destroy();

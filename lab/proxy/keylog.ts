@@ -3,21 +3,23 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 
 export interface KeyLog {
-  attach(socket: TLSSocket): void;
+  /** `conn`: the client connection this TLS socket (either leg) belongs to */
+  attach(socket: TLSSocket, conn: number): void;
   close(): Promise<void>;
 }
 
-const noKeyLog: KeyLog = { attach() {}, close: async () => {} };
+type LineSink = (conn: number, line: Buffer) => void;
 
 /**
  * Lines are written synchronously: a capture read right after a request must find its keys, and a
  * buffered stream left them in memory under load (CI saw an undecryptable capture). A few tiny
  * writes per handshake cost microseconds.
  */
-export function openKeyLog(path: string | undefined): KeyLog {
-  if (!path) return noKeyLog;
-  let fd: number | undefined = openSync(path, 'a', 0o600);
-  const write = (line: Buffer) => {
+export function openKeyLog(path: string | undefined, sink?: LineSink): KeyLog {
+  if (!path && !sink) return { attach() {}, close: async () => {} };
+  let fd: number | undefined = path ? openSync(path, 'a', 0o600) : undefined;
+  const write = (conn: number, line: Buffer) => {
+    sink?.(conn, line);
     if (fd === undefined) return;
     try {
       writeSync(fd, line);
@@ -26,8 +28,8 @@ export function openKeyLog(path: string | undefined): KeyLog {
     }
   };
   return {
-    attach(socket) {
-      socket.on('keylog', write);
+    attach(socket, conn) {
+      socket.on('keylog', (line: Buffer) => write(conn, line));
     },
     close: async () => {
       if (fd !== undefined) closeSync(fd);

@@ -159,7 +159,7 @@ export async function serveTls(front: FrontContext, socket: net.Socket, state: C
   const alpn = upstreamAlpn(hello.alpn, front.http !== undefined);
   let up: UpstreamConnection;
   try {
-    up = await front.upstream.connect({ destination, sni, ...(alpn ? { alpn } : {}) });
+    up = await front.upstream.connect({ destination, sni, conn, ...(alpn ? { alpn } : {}) });
   } catch (err) {
     publish({ type: 'decision', action: 'intercept', reason: verdict.reason, ...sniField, destination: where });
     const f = classifyFailure(err);
@@ -191,9 +191,11 @@ export async function serveTls(front: FrontContext, socket: net.Socket, state: C
   }
 
   let secureContext: tls.SecureContext;
+  let chainPem: string;
   try {
     const leaf = await front.options.forger.forge({ sni, ...(up.leafDer ? { upstreamDer: up.leafDer } : {}) });
     secureContext = contextFor(front, leaf.chainPem, leaf.keyPem);
+    chainPem = leaf.chainPem;
   } catch (err) {
     up.socket.destroy();
     clientFailed('protocol', `forging a leaf for ${sni} failed: ${(err as Error).message}`);
@@ -205,6 +207,7 @@ export async function serveTls(front: FrontContext, socket: net.Socket, state: C
     clientFailed('closed', 'client went away while the leaf was forged');
     return;
   }
+  publish({ type: 'served', forged: true, sni, chainPem: pemCertificates(chainPem) });
   terminate(front, socket, state, read.raw, up, secureContext, { destination, sni });
 }
 
@@ -213,6 +216,12 @@ function upstreamAlpn(clientAlpn: string[] | undefined, httpLayer: boolean): str
   // the HTTP layer speaks HTTP/1.1 on both legs; h2 clients fall back to it
   if (httpLayer && (clientAlpn.includes('http/1.1') || clientAlpn.includes('h2'))) return ['http/1.1'];
   return clientAlpn.filter((p) => p !== 'h2').length > 0 ? clientAlpn.filter((p) => p !== 'h2') : undefined;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+function pemCertificates(bundle: string): string[] {
+  return (bundle.match(PEM_CERTIFICATE) ?? []).map((pem) => `${pem}\n`);
 }
 
 function contextFor(front: FrontContext, chainPem: string, keyPem: string): tls.SecureContext {
@@ -271,7 +280,7 @@ function terminate(
     ...(negotiated ? { ALPNProtocols: [negotiated] } : {}),
   });
   front.track(client);
-  front.keylog.attach(client);
+  front.keylog.attach(client, state.conn);
   let secure = false;
   const timer = setTimeout(() => client.destroy(Object.assign(new Error('client did not finish the TLS handshake'), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' })), CLIENT_HANDSHAKE_TIMEOUT_MS);
   client.on('error', (err: Error) => {

@@ -7,16 +7,25 @@ import type { Forger } from '../ca/types.ts';
 export type HandshakeFailureCause = 'cert-rejected' | 'closed' | 'reset' | 'protocol' | 'timeout';
 
 interface EventBase {
-  /** connection id, unique within one engine */
+  /** connection id, unique within one engine across all of its doors */
   conn: number;
   /** ms since epoch */
   time: number;
 }
 
 export type EngineEvent =
+  /** a client connected: the first event of every connection; runtimes attribute it to a lane by these addresses */
+  | (EventBase & { type: 'accepted'; door: FrontDoor; local: string; remote: string })
+  /** the CONNECT door accepted a tunnel request for this authority */
+  | (EventBase & { type: 'tunnel'; target: string })
   | (EventBase & { type: 'client-hello'; sni?: string; alpn?: string[]; ja3?: string; ja4?: string; version?: string })
   | (EventBase & { type: 'decision'; action: 'intercept' | 'passthrough' | 'reject'; reason: string; sni?: string; destination?: string })
   | (EventBase & { type: 'upstream-hello'; ja3?: string; ja4?: string; destination: string })
+  /**
+   * The chain the engine offered the client on this connection, leaf first, as the TLS server was
+   * started with it: the record that makes a cell "intercepted" (no one re-forges it afterwards).
+   */
+  | (EventBase & { type: 'served'; forged: true; sni: string; chainPem: string[] })
   | (EventBase & { type: 'handshake-failed'; side: 'client' | 'upstream'; cause: HandshakeFailureCause; alert?: string; message: string })
   | (EventBase & { type: 'plaintext-seen'; bytes: number; requestLine?: string; host?: string })
   | (EventBase & {
@@ -69,6 +78,8 @@ export interface EngineOptions {
   resolve?: (name: string, port: number) => Destination | undefined;
   /** SSLKEYLOGFILE-format key log for both legs */
   keylogFile?: string;
+  /** every key log line with the connection it belongs to (both legs), e.g. to write per-cell key logs */
+  onKeylog?: (conn: number, line: Buffer) => void;
   /** rewrite text/html bodies on intercepted connections (Censored Planet tested for it) */
   injectHtml?: string;
   /** transparent door: how to recover where the client was going; default: TPROXY local address, else conntrack */

@@ -33,6 +33,8 @@ export interface UpstreamRequest {
   /** the client's SNI, re-sent unchanged; absent = none sent */
   sni?: string;
   alpn?: string[];
+  /** the client connection this leg serves (key log lines carry it); absent: a shared pool connection */
+  conn?: number;
 }
 
 export interface UpstreamConnection {
@@ -82,7 +84,7 @@ export class UpstreamConnector {
     const session = this.sessions.get(key);
     const socket = tls.connect({ ...this.tlsOptions(request), ...(session ? { session } : {}) });
     this.track(socket);
-    this.keylog.attach(socket);
+    this.keylog.attach(socket, request.conn ?? 0);
     socket.on('session', (s: Buffer) => {
       if (this.sessions.size >= SESSION_CACHE_LIMIT) this.sessions.delete(this.sessions.keys().next().value!);
       this.sessions.set(key, s);

@@ -44,6 +44,7 @@ function curlArgs(engine: Engine, name: string, caFile: string, extra: string[] 
 
 const settle = () => new Promise((r) => setTimeout(r, 150));
 
+
 test('a targeted SNI is intercepted: curl sees the rogue issuer, the origin still answers, events tell the story', async () => {
   const { engine, events } = await engineFor();
   const r = await run('curl', curlArgs(engine, 'facebook.com', pki.bothRootsFile));
@@ -52,7 +53,16 @@ test('a targeted SNI is intercepted: curl sees the rogue issuer, the origin stil
   assert.match(r.stdout, /hello from facebook\.com/);
   await settle();
   const types = events.map((e) => e.type);
-  assert.deepEqual(types.filter((t) => t !== 'upstream-hello'), ['client-hello', 'decision', 'plaintext-seen', 'closed']);
+  assert.deepEqual(types.filter((t) => t !== 'upstream-hello'), ['accepted', 'client-hello', 'decision', 'served', 'plaintext-seen', 'closed']);
+  const accepted = events.find((e) => e.type === 'accepted');
+  assert.ok(accepted?.type === 'accepted');
+  assert.equal(accepted.door, 'sni');
+  assert.equal(accepted.local, `127.0.0.1:${engine.address.port}`);
+  assert.match(accepted.remote, /^127\.0\.0\.1:\d+$/);
+  const served = events.find((e) => e.type === 'served');
+  assert.ok(served?.type === 'served');
+  assert.equal(served.sni, 'facebook.com');
+  assert.match(new X509Certificate(served.chainPem[0]!).issuer, /Security Certificate/);
   const decision = events.find((e) => e.type === 'decision');
   assert.equal(decision?.type === 'decision' && decision.action, 'intercept');
   const seen = events.find((e) => e.type === 'plaintext-seen');
@@ -73,12 +83,17 @@ test('a non-target passes through byte-identical: openssl gets the origin certif
   assert.equal(events.some((e) => e.type === 'upstream-hello'), false);
 });
 
-test('openssl verifying against the rogue root accepts the forged chain for a target', async () => {
-  const { engine } = await engineFor();
-  const r = await run('openssl', ['s_client', '-connect', `127.0.0.1:${engine.address.port}`, '-servername', 'www.google.com', '-verify_return_error', '-CAfile', pki.rogueRootFile], 'Q\n');
+test('openssl verifying against the rogue root accepts the forged chain; the served record is exactly what it was shown', async () => {
+  const { engine, events } = await engineFor();
+  const r = await run('openssl', ['s_client', '-connect', `127.0.0.1:${engine.address.port}`, '-servername', 'www.google.com', '-verify_return_error', '-CAfile', pki.rogueRootFile, '-showcerts'], 'Q\n');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /Verify return code: 0 \(ok\)/);
   assert.match(r.stdout, /issuer=C = KZ, CN = Security Certificate/);
+  await settle();
+  const shown = r.stdout.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const served = events.find((e) => e.type === 'served');
+  assert.ok(served?.type === 'served');
+  assert.deepEqual(served.chainPem.map((pem) => new X509Certificate(pem).fingerprint256), shown.map((pem) => new X509Certificate(pem).fingerprint256));
 });
 
 test('a client that does not trust the rogue CA yields handshake-failed cert-rejected (curl: unknown_ca alert)', async () => {
@@ -205,6 +220,26 @@ test('the CONNECT door intercepts targets and tunnels the rest; the key log cove
   assert.ok(lines.every((l) => /^[A-Z_0-9]+ [0-9a-f]{64} [0-9a-f]+$/.test(l)), lines[0]);
   const randoms = new Set(lines.map((l) => l.split(' ')[1]));
   assert.ok(randoms.size >= 2, 'both legs logged');
+});
+
+test('extra doors share one connection-id space; every connection is accepted on a named door and keyed by address', async () => {
+  const keys: Array<{ conn: number; line: string }> = [];
+  const { engine, events } = await engineFor({ onKeylog: (conn, line) => keys.push({ conn, line: line.toString() }) });
+  const connectDoor = await engine.openDoor({ listen: { host: '127.0.0.2', port: 0 }, mode: 'connect' });
+  assert.equal(connectDoor.host, '127.0.0.2');
+  const viaSni = await run('curl', curlArgs(engine, 'facebook.com', pki.bothRootsFile));
+  assert.equal(viaSni.code, 0, viaSni.stderr);
+  const viaConnect = await run('curl', ['-sS', '--max-time', '8', '--cacert', pki.bothRootsFile, '--proxy', `http://127.0.0.2:${connectDoor.port}`, 'https://facebook.com/']);
+  assert.equal(viaConnect.code, 0, viaConnect.stderr);
+  await settle();
+  const accepted = events.filter((e) => e.type === 'accepted');
+  assert.deepEqual(accepted.map((e) => e.conn), [1, 2]);
+  assert.deepEqual(accepted.map((e) => (e.type === 'accepted' ? [e.door, e.local.split(':')[0]] : [])), [['sni', '127.0.0.1'], ['connect', '127.0.0.2']]);
+  const tunnel = events.find((e) => e.type === 'tunnel');
+  assert.deepEqual(tunnel?.type === 'tunnel' && [tunnel.conn, tunnel.target], [2, 'facebook.com:443']);
+  assert.deepEqual(events.filter((e) => e.type === 'served').map((e) => e.conn), [1, 2]);
+  // both connections' client legs have their own key lines; upstream legs carry the connection that opened them
+  for (const conn of [1, 2]) assert.ok(keys.filter((k) => k.conn === conn).length >= 5, `key lines of connection ${conn}`);
 });
 
 test('the CONNECT door with a lab resolver refuses a name the lab does not serve instead of dialling it', async () => {
