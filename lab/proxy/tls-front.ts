@@ -181,7 +181,8 @@ export async function serveTls(front: FrontContext, socket: net.Socket, state: C
   }
   publish({ type: 'decision', action: 'intercept', reason: verdict.reason, ...sniField, destination: where });
   const fingerprint = await front.fingerprints.of(front.upstream.tlsOptions({ destination, sni, ...(alpn ? { alpn } : {}) }));
-  publish({ type: 'upstream-hello', destination: where, ...(fingerprint ? { ja3: fingerprint.ja3, ja4: fingerprint.ja4 } : {}) });
+  const upstreamLocal = up.socket.localAddress ? { local: `${up.socket.localAddress.includes(':') ? `[${up.socket.localAddress}]` : up.socket.localAddress}:${up.socket.localPort}` } : {};
+  publish({ type: 'upstream-hello', destination: where, ...upstreamLocal, ...(fingerprint ? { ja3: fingerprint.ja3, ja4: fingerprint.ja4 } : {}) });
   if (next === 'refuse') {
     up.socket.destroy();
     publish({ type: 'handshake-failed', side: 'upstream', cause: 'cert-rejected', alert: up.verdict.error ?? 'unverified', message: `origin ${where} presented a certificate the engine does not accept for ${sni}: ${up.verdict.error}` });

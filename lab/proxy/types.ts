@@ -20,7 +20,8 @@ export type EngineEvent =
   | (EventBase & { type: 'tunnel'; target: string })
   | (EventBase & { type: 'client-hello'; sni?: string; alpn?: string[]; ja3?: string; ja4?: string; version?: string })
   | (EventBase & { type: 'decision'; action: 'intercept' | 'passthrough' | 'reject'; reason: string; sni?: string; destination?: string })
-  | (EventBase & { type: 'upstream-hello'; ja3?: string; ja4?: string; destination: string })
+  /** the box's own ClientHello toward the origin; `local`: its end of that upstream connection */
+  | (EventBase & { type: 'upstream-hello'; ja3?: string; ja4?: string; destination: string; local?: string })
   /**
    * The chain the engine offered the client on this connection, leaf first, as the TLS server was
    * started with it: the record that makes a cell "intercepted" (no one re-forges it afterwards).
