@@ -86,11 +86,7 @@ function dnsNamesOf(cert: X509Certificate): string[] {
     .map((entry) => entry.slice(4).toLowerCase());
 }
 
-/** Splits a PEM bundle (or an array of them) into one PEM string per certificate. */
-export function splitPem(bundle: string | readonly string[]): string[] {
-  const text = typeof bundle === 'string' ? bundle : bundle.join('\n');
-  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)?.map((pem) => `${pem}\n`) ?? [];
-}
+export { splitPem } from '../ca/pem-text.ts';
 
 /** True when `issuer`'s key signed `subject` and the names line up. */
 export function isIssuedBy(subject: ParsedCertificate, issuer: ParsedCertificate): boolean {

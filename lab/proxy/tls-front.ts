@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { frameClientHello, parseClientHello, type ClientHelloInfo, type HelloRejection } from './client-hello.ts';
 import { classifyFailure } from './failure.ts';
+import { splitPem } from '../ca/pem-text.ts';
 import { afterUpstreamCheck, decide } from './policy.ts';
 import { relay } from './relay.ts';
 import { describe, type UpstreamConnection, type UpstreamConnector } from './upstream.ts';
@@ -208,7 +209,7 @@ export async function serveTls(front: FrontContext, socket: net.Socket, state: C
     clientFailed('closed', 'client went away while the leaf was forged');
     return;
   }
-  publish({ type: 'served', forged: true, sni, chainPem: pemCertificates(chainPem) });
+  publish({ type: 'served', forged: true, sni, chainPem: splitPem(chainPem) });
   terminate(front, socket, state, read.raw, up, secureContext, { destination, sni });
 }
 
@@ -217,12 +218,6 @@ function upstreamAlpn(clientAlpn: string[] | undefined, httpLayer: boolean): str
   // the HTTP layer speaks HTTP/1.1 on both legs; h2 clients fall back to it
   if (httpLayer && (clientAlpn.includes('http/1.1') || clientAlpn.includes('h2'))) return ['http/1.1'];
   return clientAlpn.filter((p) => p !== 'h2').length > 0 ? clientAlpn.filter((p) => p !== 'h2') : undefined;
-}
-
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
-function pemCertificates(bundle: string): string[] {
-  return (bundle.match(PEM_CERTIFICATE) ?? []).map((pem) => `${pem}\n`);
 }
 
 function contextFor(front: FrontContext, chainPem: string, keyPem: string): tls.SecureContext {
