@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync, statSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { spawnDaemon, runCommand, runChecked, type RunOptions, type CommandResult } from './process.ts';
+import { spawnDaemon, runCommand, runChecked, type DaemonOptions, type RunOptions, type CommandResult } from './process.ts';
 import { checkPrivileges, type HolderMode } from './privileges.ts';
 import { processStartTicks, defaultStateDir, writeRunState, removeRunState, type RunState } from './state.ts';
 
@@ -110,8 +110,8 @@ export class Holder {
     return options.check === false ? runCommand(full, options) : runChecked(full, options);
   }
 
-  spawnIn(ns: string, argv: readonly string[], env: Record<string, string> = {}): ChildProcess {
-    return spawnDaemon(this.namespaceArgv(ns, argv, env));
+  spawnIn(ns: string, argv: readonly string[], env: Record<string, string> = {}, options: DaemonOptions = {}): ChildProcess {
+    return spawnDaemon(this.namespaceArgv(ns, argv, env), options);
   }
 
   /** a path on the host's view that lands in the holder's private mount namespace */

@@ -10,7 +10,7 @@ import { writeHostsAndResolver } from './etc-files.ts';
 import { startLabDns } from './dns.ts';
 import { assertSealed } from './safety.ts';
 import { endProcesses, processesInNamespaces } from './sweep.ts';
-import { stopProcess, type CommandResult, type RunOptions } from './process.ts';
+import { stopProcess, type CommandResult, type DaemonOptions, type RunOptions } from './process.ts';
 
 export interface LabTimings {
   holderMs: number;
@@ -80,8 +80,8 @@ export class NetnsLab {
     return this.holder.runIn(this.ns(host), argv, options);
   }
 
-  spawn(host: string, argv: readonly string[], env: Record<string, string> = {}): ChildProcess {
-    return this.track(this.holder.spawnIn(this.ns(host), argv, env));
+  spawn(host: string, argv: readonly string[], env: Record<string, string> = {}, options: DaemonOptions = {}): ChildProcess {
+    return this.track(this.holder.spawnIn(this.ns(host), argv, env, options));
   }
 
   track(child: ChildProcess): ChildProcess {
