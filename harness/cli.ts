@@ -5,6 +5,7 @@ import { registerCrlsetCommands } from './commands/crlset.ts';
 import { registerProxyCommand } from './commands/proxy.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerGcCommand } from './commands/gc.ts';
+import { registerDetectCommand } from './commands/detect.ts';
 
 export function buildProgram(): Command {
   const program = new Command('tlslab')
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerCrlsetCommands(program);
   registerProxyCommand(program);
   registerRunCommands(program);
+  registerDetectCommand(program);
   registerGcCommand(program);
   return program;
 }

@@ -1,7 +1,13 @@
-/** JUnit XML: one testsuite per scenario, one testcase per cell (classname = scenario.state.client). */
+/**
+ * JUnit XML: one testsuite per scenario with a testcase per cell (classname = scenario.state.client),
+ * and one "<scenario> detectors" testsuite with a testcase per detector check, so a detector that
+ * regressed against the baseline is a red test in any CI's test tab, not only a red exit code.
+ */
+import type { BaselineVerdict } from '../runner/detector-checks.ts';
 import type { ScenarioRun } from '../runner/run-scenario.ts';
 import { tally } from '../runner/results.ts';
 import { rowReason, statusOf } from './cells.ts';
+import { renderBaselineVerdict } from './detectors.ts';
 
 export function xmlEscape(s: string): string {
   return s
@@ -14,20 +20,21 @@ export function xmlEscape(s: string): string {
     .replace(/'/g, '&apos;');
 }
 
-export function renderJunit(runs: readonly ScenarioRun[]): string {
+const NO_CHECKS: BaselineVerdict = { checks: [], problems: [], failed: false };
+
+export function renderJunit(runs: readonly ScenarioRun[], verdict: BaselineVerdict = NO_CHECKS): string {
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const all = runs.flatMap((r) => r.result.rows);
-  const total = tally(all);
+  const rowsTally = tally(runs.flatMap((r) => r.result.rows));
+  const checkFailures = verdict.checks.filter((c) => c.failed).length;
+  const problemFailures = verdict.failed ? verdict.problems.length : 0;
+  const tests = rowsTally.total + verdict.checks.length + verdict.problems.length;
+  const failures = rowsTally.failed + checkFailures + problemFailures;
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
-  out.push(
-    `<testsuites name="tlslab" tests="${total.total}" failures="${total.failed}" skipped="${total.skipped}" time="${seconds(runs.reduce((s, r) => s + r.wallMs, 0))}">`,
-  );
+  out.push(`<testsuites name="tlslab" tests="${tests}" failures="${failures}" skipped="${rowsTally.skipped}" time="${seconds(runs.reduce((s, r) => s + r.wallMs, 0))}">`);
   for (const run of runs) {
     const { scenario, runtime, rows } = run.result;
     const t = tally(rows);
-    out.push(
-      `  <testsuite name="${xmlEscape(scenario)}" tests="${t.total}" failures="${t.failed}" errors="0" skipped="${t.skipped}" time="${seconds(run.wallMs)}">`,
-    );
+    out.push(`  <testsuite name="${xmlEscape(scenario)}" tests="${t.total}" failures="${t.failed}" errors="0" skipped="${t.skipped}" time="${seconds(run.wallMs)}">`);
     out.push(`    <properties><property name="runtime" value="${xmlEscape(runtime)}"/></properties>`);
     for (const row of rows) {
       const open = `    <testcase classname="${xmlEscape(`${scenario}.${row.state}.${row.client}`)}" name="${xmlEscape(row.site)}"`;
@@ -41,6 +48,28 @@ export function renderJunit(runs: readonly ScenarioRun[]): string {
       else if (status === 'fail') out.push(`      <failure message="${xmlEscape(rowReason(row))}" type="expectation"/>`);
       else out.push(`      <system-out>${xmlEscape(`allowed: ${row.allowed}`)}</system-out>`);
       out.push('    </testcase>');
+    }
+    out.push('  </testsuite>');
+    const checks = verdict.checks.filter((c) => c.scenario === scenario);
+    if (checks.length === 0) continue;
+    const failed = checks.filter((c) => c.failed).length;
+    out.push(`  <testsuite name="${xmlEscape(`${scenario} detectors`)}" tests="${checks.length}" failures="${failed}" errors="0" skipped="0">`);
+    for (const check of checks) {
+      const open = `    <testcase classname="${xmlEscape(`${scenario}.detectors`)}" name="${xmlEscape(check.detector)}"`;
+      if (!check.failed) {
+        out.push(`${open}><system-out>${xmlEscape(check.summary)}</system-out></testcase>`);
+        continue;
+      }
+      const body = renderBaselineVerdict({ ...verdict, checks: [check], problems: [] }, scenario);
+      out.push(`${open}>`, `      <failure message="${xmlEscape(check.summary)}" type="detector-regression">${xmlEscape(body)}</failure>`, '    </testcase>');
+    }
+    out.push('  </testsuite>');
+  }
+  if (verdict.problems.length > 0) {
+    out.push(`  <testsuite name="baseline" tests="${verdict.problems.length}" failures="${problemFailures}" errors="0" skipped="0">`);
+    for (const problem of verdict.problems) {
+      const open = `    <testcase classname="baseline" name="${xmlEscape(problem)}"`;
+      out.push(verdict.failed ? `${open}><failure message="${xmlEscape(problem)}" type="baseline"/></testcase>` : `${open}/>`);
     }
     out.push('  </testsuite>');
   }

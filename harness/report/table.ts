@@ -2,6 +2,7 @@
  * The console grid: one row per state/site, one column per client. Plain text unless writing to
  * a terminal, so logs and CI output stay readable.
  */
+import type { DetectorCheck } from '../runner/detector-checks.ts';
 import type { ScenarioRun } from '../runner/run-scenario.ts';
 import { tally, type ResultRow } from '../runner/results.ts';
 import { cellText, rowName, rowReason, statusOf, type CellStatus } from './cells.ts';
@@ -10,6 +11,8 @@ export interface TableOptions {
   color: boolean;
   /** columns available; a grid wider than this is split into blocks of clients (default 200) */
   width?: number;
+  /** this scenario's detector checks: a failed one is named in the closing line */
+  detectorChecks?: readonly DetectorCheck[];
 }
 
 const COLORS: Record<CellStatus, string> = { pass: '\x1b[32m', fail: '\x1b[31m', skip: '\x1b[2m' };
@@ -66,8 +69,10 @@ export function renderTable(run: ScenarioRun, opts: TableOptions): string {
     }
   }
   out.push('');
+  const failedChecks = (opts.detectorChecks ?? []).filter((c) => c.failed);
+  const checks = failedChecks.length ? `; detectors: ${failedChecks.length} of ${opts.detectorChecks!.length} checks failed (${failedChecks.map((c) => c.detector).join(', ')})` : '';
   out.push(
-    `${t.total} rows: ${t.passed} passed${t.allowed ? ` (${t.allowed} allowed)` : ''}, ${t.failed} failed, ${t.skipped} skipped — ${(run.wallMs / 1000).toFixed(1)} s`,
+    `${t.total} rows: ${t.passed} passed${t.allowed ? ` (${t.allowed} allowed)` : ''}, ${t.failed} failed, ${t.skipped} skipped${checks} — ${(run.wallMs / 1000).toFixed(1)} s`,
   );
   out.push(...notes(rows));
   return out.join('\n') + '\n';

@@ -1,4 +1,8 @@
-/** TAP 14: one test point per cell; skips carry their reason, allowed deviations a TODO-free note. */
+/**
+ * TAP 14: one test point per cell, then one per detector check and baseline problem; skips carry
+ * their reason, failed checks a YAML block naming the cells.
+ */
+import type { BaselineVerdict } from '../runner/detector-checks.ts';
 import type { ScenarioRun } from '../runner/run-scenario.ts';
 import { rowReason, statusOf } from './cells.ts';
 
@@ -7,23 +11,49 @@ function tapSafe(s: string): string {
   return s.replace(/#/g, '\\#').replace(/\s*\n\s*/g, ' ');
 }
 
-export function renderTap(runs: readonly ScenarioRun[]): string {
+const NO_CHECKS: BaselineVerdict = { checks: [], problems: [], failed: false };
+
+export function renderTap(runs: readonly ScenarioRun[], verdict: BaselineVerdict = NO_CHECKS): string {
   const rows = runs.flatMap((r) => r.result.rows.map((row) => ({ scenario: r.result.scenario, row })));
-  const out = ['TAP version 14', `1..${rows.length}`];
-  rows.forEach(({ scenario, row }, i) => {
+  const out = ['TAP version 14', `1..${rows.length + verdict.checks.length + verdict.problems.length}`];
+  let n = 0;
+  for (const { scenario, row } of rows) {
     const name = tapSafe(`${scenario} ${row.state} ${row.client}@${row.site}`);
+    n++;
     switch (statusOf(row)) {
       case 'skip':
-        out.push(`ok ${i + 1} - ${name} # SKIP ${tapSafe(rowReason(row))}`);
+        out.push(`ok ${n} - ${name} # SKIP ${tapSafe(rowReason(row))}`);
         break;
       case 'pass':
-        out.push(`ok ${i + 1} - ${name}${row.allowed !== undefined ? ` (allowed: ${tapSafe(row.allowed)})` : ''}`);
+        out.push(`ok ${n} - ${name}${row.allowed !== undefined ? ` (allowed: ${tapSafe(row.allowed)})` : ''}`);
         break;
       case 'fail':
-        out.push(`not ok ${i + 1} - ${name}`);
+        out.push(`not ok ${n} - ${name}`);
         out.push('  ---', `  message: ${JSON.stringify(rowReason(row))}`, `  expected: ${JSON.stringify(row.expected)}`, '  ...');
         break;
     }
-  });
+  }
+  for (const check of verdict.checks) {
+    n++;
+    const name = tapSafe(`${check.scenario} detector ${check.detector}: ${check.summary}`);
+    if (!check.failed) {
+      out.push(`ok ${n} - ${name}`);
+      continue;
+    }
+    out.push(`not ok ${n} - ${name}`, '  ---');
+    const list = (label: string, cells: ReadonlyArray<{ state: string; client: string; site: string; reason: string }>) => {
+      if (cells.length === 0) return;
+      out.push(`  ${label}:`, ...cells.map((c) => `    - ${JSON.stringify(`${c.state} / ${c.client} / ${c.site}: ${c.reason}`)}`));
+    };
+    list('lostTruePositives', check.lostTruePositives);
+    list('gainedFalsePositives', check.gainedFalsePositives);
+    list('missingCells', check.missingCells);
+    if (!check.score) out.push(`  message: ${JSON.stringify(check.summary)}`);
+    out.push('  ...');
+  }
+  for (const problem of verdict.problems) {
+    n++;
+    out.push(`${verdict.failed ? 'not ok' : 'ok'} ${n} - ${tapSafe(`baseline: ${problem}`)}`);
+  }
   return out.join('\n') + '\n';
 }

@@ -5,7 +5,7 @@
 import type { Observation } from '../../lab/clients/types.ts';
 import { meetsExpectation, resolveExpectation } from '../scenario/expectations.ts';
 import type { Scenario, State } from '../scenario/schema.ts';
-import { toResultChain, type ResultRow } from './results.ts';
+import { toResultActual, type ResultRow } from './results.ts';
 
 export interface Selection {
   clients?: readonly string[];
@@ -48,12 +48,7 @@ export function checkedRow(scenario: Scenario, state: State, client: string, sit
     client,
     site,
     expected,
-    actual: {
-      outcome: observation.outcome,
-      error: observation.error ?? null,
-      chain: toResultChain(observation.chain),
-      ...(observation.detail && { detail: observation.detail }),
-    },
+    actual: toResultActual(observation),
     pass: met || allowed !== undefined,
     ...(allowed !== undefined && { allowed }),
   };

@@ -22,6 +22,9 @@ export interface RunAllOptions {
   concurrency?: number;
   visitTimeoutMs?: number;
   detectors?: readonly Detector[];
+  /** where each scenario's lasting files go (captures), given the number of scenarios in the run */
+  artefactsDir?: (scenario: string, scenarioCount: number) => string;
+  capture?: boolean;
   onScenarioStart?: (scenario: Scenario) => void;
   onScenarioDone?: (run: ScenarioRun) => void;
 }
@@ -63,6 +66,8 @@ export async function runAll(opts: RunAllOptions): Promise<ScenarioRun[]> {
         ...(opts.selection && { selection: opts.selection }),
         ...(opts.visitTimeoutMs !== undefined && { visitTimeoutMs: opts.visitTimeoutMs }),
         ...(opts.detectors && { detectors: opts.detectors }),
+        ...(opts.artefactsDir && { artefactsDir: opts.artefactsDir(scenario.id, scenarios.length) }),
+        ...(opts.capture !== undefined && { capture: opts.capture }),
       });
       opts.onScenarioDone?.(run);
       runs.push(run);

@@ -44,21 +44,26 @@ export function anchorFor(top: X509Certificate, anchors: X509Certificate[]): X50
     ?? anchors.find((anchor) => issued(anchor, top));
 }
 
+function selfSigned(certificate: X509Certificate): boolean {
+  return issued(certificate, certificate);
+}
+
 /**
  * `certificates` is leaf first, as sent (or as verified). The root is the anchor that signed the
- * top certificate when the client had one, otherwise the top certificate itself: the closest a
- * refused chain gets to "which root was this".
+ * top certificate when the client had one, or the top certificate itself when it is a self-signed
+ * root; a chain that stops below any root has no root, and its top certificate is named as such.
  */
 export function chainSeen(certificates: X509Certificate[], anchors: X509Certificate[] = []): ChainSeen | undefined {
   const leaf = certificates[0];
   if (!leaf) return undefined;
   const top = certificates[certificates.length - 1] ?? leaf;
-  const root = anchorFor(top, anchors) ?? top;
+  const root = anchorFor(top, anchors) ?? (selfSigned(top) ? top : undefined);
   return {
     leafSubject: formatName(leaf.subject),
     issuer: formatName(leaf.issuer),
     leafSpkiSha256: spkiSha256(leaf),
-    rootSpkiSha256: spkiSha256(root),
+    ...(root ? { rootSpkiSha256: spkiSha256(root) } : {}),
+    topSpkiSha256: spkiSha256(top),
   };
 }
 

@@ -10,8 +10,10 @@ export interface ChainSeen {
   issuer: string;
   /** base64 SHA-256 of the leaf's SubjectPublicKeyInfo */
   leafSpkiSha256: string;
-  /** base64 SHA-256 of the SPKI of the top certificate the client saw or anchored to */
+  /** base64 SHA-256 of the root's SPKI: the anchor the chain verified to, or a self-signed root at its top; absent when the chain reaches no root */
   rootSpkiSha256?: string;
+  /** base64 SHA-256 of the SPKI of the top certificate the client was shown (the leaf itself when alone) */
+  topSpkiSha256?: string;
 }
 
 export interface Observation {

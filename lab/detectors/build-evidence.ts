@@ -1,12 +1,11 @@
 /**
- * Assembles one cell's Evidence from what the harness has at hand, so the rules in
- * docs/detectors.md "Building Evidence" live in code: truth from the engine's decision, the
- * engine view from its events, the chain split per certificate, and a schema check at the end.
+ * Assembles one cell's Evidence from what the lab recorded for it, so the rules in
+ * docs/detectors.md "Building Evidence" live in code: the chain split per certificate, the origin's
+ * view of the cell's own request, probes, and a schema check at the end. Nothing about the box's
+ * decision goes in: that is the ground truth, kept apart.
  */
 import type { Observation } from '../clients/types.ts';
-import type { EngineEvent } from '../proxy/types.ts';
 import { splitPem } from './certificates.ts';
-import { engineViewFromEvents } from './engine-view.ts';
 import { evidenceSchema, type Evidence, type OriginClientHello } from './evidence.ts';
 
 export interface CellInputs {
@@ -14,23 +13,19 @@ export interface CellInputs {
   state: string;
   client: string;
   site: string;
+  attempt?: number;
   observation: Observation;
-  /** the engine's events for this cell (all of the run's also work: the site's last connection is used) */
-  engineEvents: readonly EngineEvent[];
   /** what the origin recorded for this cell's request, if the request reached it */
   originVisit?: { clientHello?: OriginClientHello; userAgent?: string };
-  /** the chain the client was served: a PEM bundle or one PEM per certificate, leaf first */
+  /** the chain the client was served, as the box or origin recorded it: a PEM bundle or one PEM per certificate, leaf first */
   servedChainPem?: string | readonly string[];
   originCertPem?: string;
   publicAnchorsPem: readonly string[];
   probes?: Evidence['probes'];
   keyStandIns?: Evidence['keyStandIns'];
-  /** overrides the truth derived from the engine (a runtime that knows better, e.g. a foreign box) */
-  intercepted?: boolean;
 }
 
 export function buildEvidence(inputs: CellInputs): Evidence {
-  const engine = engineViewFromEvents(inputs.engineEvents, inputs.site);
   const chainPem = inputs.servedChainPem === undefined ? [] : splitPem(inputs.servedChainPem);
   const origin: Evidence['origin'] = {};
   if (inputs.originVisit?.clientHello) origin.clientHello = inputs.originVisit.clientHello;
@@ -40,9 +35,8 @@ export function buildEvidence(inputs: CellInputs): Evidence {
     state: inputs.state,
     client: inputs.client,
     site: inputs.site,
-    groundTruth: { intercepted: inputs.intercepted ?? engine.decision?.action === 'intercept' },
+    ...(inputs.attempt !== undefined && { attempt: inputs.attempt }),
     observation: inputs.observation,
-    engine,
     origin,
     publicAnchorsPem: [...inputs.publicAnchorsPem],
   };

@@ -11,6 +11,7 @@ const chainSeenSchema = z.object({
   issuer: z.string(),
   leafSpkiSha256: z.string(),
   rootSpkiSha256: z.string().optional(),
+  topSpkiSha256: z.string().optional(),
 });
 
 /** Mirrors lab/clients/types.ts `Observation`; the compile-time check below keeps them identical. */
@@ -32,28 +33,6 @@ void observationMatchesClientContract;
 
 const skippedProbeSchema = z.object({ skipped: z.string().min(1) });
 
-/** What the interception engine saw on the client leg and sent on the upstream leg. */
-export const engineViewSchema = z.object({
-  clientHello: z
-    .object({
-      sni: z.string().optional(),
-      alpn: z.array(z.string()).optional(),
-      ja3: z.string().optional(),
-      ja4: z.string().optional(),
-      version: z.string().optional(),
-    })
-    .optional(),
-  upstreamHello: z
-    .object({ ja3: z.string().optional(), ja4: z.string().optional(), destination: z.string().optional() })
-    .optional(),
-  decision: z
-    .object({ action: z.enum(['intercept', 'passthrough', 'reject']), reason: z.string() })
-    .optional(),
-  handshakeFailures: z
-    .array(z.object({ side: z.enum(['client', 'upstream']), cause: z.string(), message: z.string() }))
-    .optional(),
-});
-
 export const TLS_VERSION_NAMES = ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1', 'SSLv3', 'SSLv2', 'unknown'] as const;
 export type TlsVersionName = (typeof TLS_VERSION_NAMES)[number];
 
@@ -69,19 +48,23 @@ export const originClientHelloSchema = z.object({
   extensions: z.array(z.number().int().min(0).max(0xffff)),
 });
 
+/**
+ * What a detector sees of one cell: what the client saw, what the origin received, and probes.
+ * The box's own record (its decision, what it served, its upstream hello) is what decides the
+ * ground truth, so it is kept apart and never shown to a detector, built-in or plug-in.
+ */
 export const evidenceSchema = z.object({
   scenario: z.string(),
   state: z.string(),
   client: z.string(),
   site: z.string(),
-  /** the lab knows whether this cell's connection was intercepted; detectors must not read it */
-  groundTruth: z.object({ intercepted: z.boolean() }),
+  /** 1 for the first try of the cell; retries count up */
+  attempt: z.number().int().positive().optional(),
   observation: observationSchema,
   /** the full chain the client was served, leaf first, PEM (roots only if the server sent them) */
   chainPem: z.array(z.string()).optional(),
   /** the leaf the real origin presents for this site */
   originCertPem: z.string().optional(),
-  engine: engineViewSchema,
   origin: z.object({
     clientHello: originClientHelloSchema.optional(),
     userAgent: z.string().optional(),
@@ -114,11 +97,10 @@ export const evidenceSchema = z.object({
 
 export type Evidence = z.infer<typeof evidenceSchema>;
 
-/** What a plug-in receives: the evidence without the answer. */
-export const pluginEvidenceSchema = evidenceSchema.omit({ groundTruth: true });
-export type PluginEvidence = z.infer<typeof pluginEvidenceSchema>;
+/** What a plug-in receives: exactly the Evidence (the ground truth was never part of it). */
+export const pluginEvidenceSchema = evidenceSchema;
+export type PluginEvidence = Evidence;
 export type OriginClientHello = z.infer<typeof originClientHelloSchema>;
-export type EngineView = z.infer<typeof engineViewSchema>;
 
 /** Names one cell in messages. */
 export interface CellKey {
@@ -139,5 +121,5 @@ export function parseEvidence(json: unknown): Evidence {
 
 /** JSON Schema of what a plug-in reads on stdin. */
 export function evidenceJsonSchema(): unknown {
-  return z.toJSONSchema(pluginEvidenceSchema);
+  return z.toJSONSchema(evidenceSchema);
 }

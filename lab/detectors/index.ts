@@ -13,7 +13,6 @@ export {
   type Evidence,
   type PluginEvidence,
   type OriginClientHello,
-  type EngineView,
   type CellKey,
 } from './evidence.ts';
 export { findingSchema, isSkip, type Detector, type Finding, type Verdict, type Skip, type RunContext } from './types.ts';
@@ -25,17 +24,19 @@ export {
   compareToBaseline,
   precisionOf,
   recallOf,
+  regressionCount,
   detectorScoreSchema,
   type DetectorScore,
   type ScoredCell,
   type BaselineComparison,
   type RegressedCell,
+  type MissingCell,
 } from './scoring.ts';
 export { toOriginClientHello, offeredVersion } from './clienthello/origin-hello.ts';
 export { startClientHelloRecorder, type ClientHelloRecorder, type RecordedRequest } from './clienthello/recorder.ts';
 export { gradeClientHello, type Grade } from './clienthello/grade.ts';
 export { CLIENT_REFERENCES, type ClientReference } from './clienthello/reference.ts';
 export { KAZAKH_KNOWN_SPKIS, type KnownSpki } from './builtin/known-interception.ts';
-export { engineViewFromEvents } from './engine-view.ts';
+export { cellTruthSchema, interceptedOf, type CellTruth } from './truth.ts';
 export { splitPem } from './certificates.ts';
 export { buildEvidence, type CellInputs } from './build-evidence.ts';

@@ -3,7 +3,7 @@
  *  - a JS/TS module (.js .mjs .cjs .ts .mts) whose default export is a Detector;
  *  - any executable: evidence JSON on stdin, one finding JSON on stdout
  *    ({"flagged","confidence","reason"} or {"skipped"}), exit 0.
- * Plug-ins never see groundTruth. Anything off contract (timeout, non-zero exit, bad JSON, a
+ * The evidence holds no ground truth (lab/detectors/evidence.ts). Anything off contract (timeout, non-zero exit, bad JSON, a
  * finding out of shape) is a PluginError naming the plug-in, never a silent "not flagged".
  */
 import { spawn } from 'node:child_process';
@@ -12,7 +12,6 @@ import { access } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import type { Evidence, PluginEvidence } from './evidence.ts';
 import { findingSchema, type Detector, type Finding } from './types.ts';
 import { UserError } from '../errors.ts';
 
@@ -49,11 +48,6 @@ export async function loadPlugin(path: string, options: PluginOptions = {}): Pro
   return executablePlugin(absolute, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
 }
 
-export function withoutGroundTruth(evidence: Evidence): PluginEvidence {
-  const { groundTruth: _answer, ...rest } = evidence;
-  return rest;
-}
-
 const moduleShape = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, . _ -'),
   description: z.string().optional(),
@@ -80,7 +74,7 @@ async function loadModulePlugin(absolute: string): Promise<Detector> {
     async inspect(evidence, run) {
       let raw: unknown;
       try {
-        raw = await plugin.inspect(withoutGroundTruth(evidence) as Evidence, run);
+        raw = await plugin.inspect(evidence, run);
       } catch (err) {
         throw new PluginError(`"${name}" (${absolute})`, `inspect threw: ${(err as Error).message}`);
       }
@@ -96,7 +90,7 @@ function executablePlugin(absolute: string, timeoutMs: number): Detector {
     name,
     description: `plug-in executable ${basename(absolute)}`,
     async inspect(evidence) {
-      const stdout = await runExecutable(label, absolute, JSON.stringify(withoutGroundTruth(evidence)), timeoutMs);
+      const stdout = await runExecutable(label, absolute, JSON.stringify(evidence), timeoutMs);
       let raw: unknown;
       try {
         raw = JSON.parse(stdout);

@@ -16,16 +16,29 @@ export interface CellFindings {
   findings: DetectorFinding[];
 }
 
+/**
+ * Every detector sees the same frozen copies: one in-process plug-in cannot change what the next
+ * detector (or the scoring) reads.
+ */
 export async function inspectAll(detectors: readonly Detector[], evidences: readonly Evidence[]): Promise<CellFindings[]> {
-  const run: RunContext = { evidences };
+  const frozen = evidences.map((e) => deepFreeze(structuredClone(e)));
+  const run: RunContext = Object.freeze({ evidences: Object.freeze(frozen) });
   const results: CellFindings[] = [];
-  for (const evidence of evidences) {
+  for (const [i, evidence] of frozen.entries()) {
     const findings = await Promise.all(
       detectors.map(async (detector) => ({ detector: detector.name, finding: await inspectOne(detector, evidence, run) })),
     );
-    results.push({ evidence, findings });
+    results.push({ evidence: evidences[i]!, findings });
   }
   return results;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
 }
 
 async function inspectOne(detector: Detector, evidence: Evidence, run: RunContext): Promise<Finding> {

@@ -8,14 +8,21 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { trackClientHellos } from 'read-tls-client-hello';
 import { toOriginClientHello } from '../detectors/clienthello/origin-hello.ts';
-import type { OriginSpec, OriginVisit } from './types.ts';
+import type { OriginContact, OriginSpec, OriginVisit } from './types.ts';
 
 export interface Origin {
   readonly name: string;
   readonly host: string;
   readonly port: number;
   readonly visits: OriginVisit[];
+  /** every TLS connection that reached this origin, handshake finished or failed */
+  readonly contacts: OriginContact[];
   close(): Promise<void>;
+}
+
+function endpoint(socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }): string {
+  const host = (socket.remoteAddress ?? '').replace(/^::ffff:/i, '');
+  return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? 0}`;
 }
 
 function page(name: string): string {
@@ -24,6 +31,7 @@ function page(name: string): string {
 
 export async function startOrigin(spec: OriginSpec, host: string, port: number): Promise<Origin> {
   const visits: OriginVisit[] = [];
+  const contacts: OriginContact[] = [];
   const server: Server = createServer({ cert: spec.chainPem, key: spec.keyPem, ALPNProtocols: ['http/1.1'] }, (req, res) => {
     const socket = req.socket as TLSSocket;
     const hello = socket.tlsClientHello;
@@ -45,8 +53,15 @@ export async function startOrigin(spec: OriginSpec, host: string, port: number):
     res.end(body);
   });
   trackClientHellos(server);
-  // handshakes that fail (a client refusing the origin's bad certificate) are expected, not errors
-  server.on('tlsClientError', () => {});
+  server.on('secureConnection', (socket: TLSSocket) => {
+    const sni = (socket as TLSSocket & { servername?: string | false }).servername || undefined;
+    contacts.push({ time: Date.now(), peer: endpoint(socket), ...(sni && { sni }) });
+  });
+  // handshakes that fail (a client refusing the origin's bad certificate) are expected: recorded, not errors
+  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+    const sni = (socket as TLSSocket & { servername?: string | false }).servername || undefined;
+    contacts.push({ time: Date.now(), peer: endpoint(socket), ...(sni && { sni }), error: err.code ?? err.message });
+  });
   server.keepAliveTimeout = 1000;
 
   await new Promise<void>((resolve, reject) => {
@@ -62,6 +77,7 @@ export async function startOrigin(spec: OriginSpec, host: string, port: number):
     host,
     port: address.port,
     visits,
+    contacts,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

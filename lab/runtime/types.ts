@@ -7,7 +7,7 @@
 import type { ClientLauncher, Route } from '../clients/types.ts';
 import type { Forger } from '../ca/types.ts';
 import type { OriginClientHello } from '../detectors/evidence.ts';
-import type { EngineEvent, FrontDoor, TargetPolicy, UpstreamPolicy } from '../proxy/types.ts';
+import type { EngineEvent, TargetPolicy, UpstreamPolicy } from '../proxy/types.ts';
 
 export type RouteKind = Route['kind'];
 
@@ -31,6 +31,10 @@ export interface Topology {
   interception?: InterceptionSpec;
   /** a directory the runtime may write into; the caller removes it */
   workDir: string;
+  /** lanes to prepare (one per unit that may run at once); a runtime may add more on demand or make lease() wait */
+  lanes?: number;
+  /** capture the lab's traffic and keep key log lines per connection, for per-cell captures */
+  capture?: boolean;
 }
 
 /** What an origin saw of one request: the detectors compare it with what the client sent. */
@@ -50,8 +54,90 @@ export interface OriginVisit {
   peer: string;
 }
 
-/** An engine event tagged with the door it came through (connection ids are per door). */
-export type LabEngineEvent = EngineEvent & { door?: FrontDoor };
+/** An engine event as a lab records it (connection ids are unique per lab). */
+export type LabEngineEvent = EngineEvent;
+
+/** A TLS connection an origin received (its handshake, finished or failed), whoever sent it. */
+export interface OriginContact {
+  time: number;
+  /** host:port the connection came from (the box, or the client itself when no box is on the path) */
+  peer: string;
+  sni?: string;
+  /** the handshake failed at the origin (e.g. the client refused its certificate) */
+  error?: string;
+}
+
+/** One cell of the grid as a lab records it: the scenario is the lab's own. */
+export interface CellKey {
+  state: string;
+  client: string;
+  site: string;
+  /** 1 for the first try; retries count up */
+  attempt: number;
+}
+
+/** What the box recorded about one client connection, every event in order (accepted first). */
+export interface ConnectionRecord {
+  conn: number;
+  events: LabEngineEvent[];
+}
+
+/** Files a cell's capture left, as absolute paths. */
+export interface CellCapture {
+  /** the client leg as the subscriber's side of the wire carried it */
+  pcapng?: string;
+  /** SSLKEYLOGFILE lines of this cell's connections, both legs */
+  keylog?: string;
+  /** why there is no capture, or why it is incomplete */
+  problem?: string;
+}
+
+/**
+ * Everything that happened for one cell, recorded as it happened: the box's connections that
+ * came in on the cell's lane and named its site, what the origin received from it, and captures.
+ */
+export interface CellRecord {
+  cell: CellKey;
+  startedAt: number;
+  endedAt: number;
+  connections: ConnectionRecord[];
+  /** TLS connections the origin received straight from this cell's client (no box on the path) */
+  originContacts: OriginContact[];
+  /** HTTP requests the origin answered for this cell (matched by the cell's URL tag) */
+  originVisits: OriginVisit[];
+  /** the chain the real origin serves for the site, leaf first: what a client sees when nothing intercepts */
+  originChainPem: string[];
+  capture?: CellCapture;
+}
+
+/** The URL and route one cell's client uses; the URL carries a tag the origin records. */
+export interface CellTicket {
+  url: string;
+  route(kind: RouteKind): Route;
+}
+
+/**
+ * A lane: a channel into the lab that the runtime recognises on the wire (its own door addresses,
+ * client namespace or door ports). One unit of the grid holds it at a time and runs its cells one
+ * after another, so every connection that arrives on it belongs to that unit, and within the unit
+ * to the cell whose site it named.
+ */
+export interface Lane {
+  readonly id: number;
+  /** where this lane's clients must start (netns: its own client namespace) */
+  readonly clientLauncher?: ClientLauncher;
+  /** opens a cell: connections on this lane naming its site from now on are the cell's */
+  startCell(cell: CellKey, options?: { capture?: string }): Promise<CellTicket>;
+  endCell(): Promise<void>;
+  /** after the unit's client session has closed: every cell's record; the lane is free again */
+  release(): Promise<LaneRecord>;
+}
+
+export interface LaneRecord {
+  cells: CellRecord[];
+  /** connections that came in on the lane but named no cell's site (e.g. a browser's background call) */
+  strays: ConnectionRecord[];
+}
 
 /** What TTL-limited ClientHellos from the client's place showed about one site's path. */
 export interface PathProbe {
@@ -95,6 +181,13 @@ export interface Lab {
   routeFor(site: string, kind: RouteKind): Route;
   originView(site: string): readonly OriginVisit[];
   engineEvents(): readonly LabEngineEvent[];
+  /** a lane for one unit; waits while every lane is taken */
+  lease(): Promise<Lane>;
+  /**
+   * The site's chain as a vantage point off the box's path sees it (Hyperquack's second vantage):
+   * PEM per certificate, leaf first, or why there is no such vantage point here.
+   */
+  vantageChain?(site: string): Promise<string[] | { skipped: string }>;
   /** stops everything this lab started; safe to call twice */
   down(): Promise<void>;
 }

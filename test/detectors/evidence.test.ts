@@ -7,9 +7,7 @@ const minimal: Evidence = {
   state: 'installed-after-operator-sms',
   client: 'curl',
   site: 'www.facebook.com',
-  groundTruth: { intercepted: true },
   observation: { outcome: 'loaded', durationMs: 41, status: 200 },
-  engine: { decision: { action: 'intercept', reason: 'sni in targets' } },
   origin: {},
   publicAnchorsPem: [],
 };
@@ -30,14 +28,15 @@ test('evidence survives a JSON round trip unchanged (what plug-ins read is what 
 test('malformed evidence is rejected with the path of the problem', () => {
   assert.throws(() => parseEvidence({ ...minimal, observation: { outcome: 'exploded', durationMs: 1 } }), /observation/);
   assert.throws(() => parseEvidence({ ...minimal, probes: { ttl: { interceptorHop: 0, originHop: 4 } } }), /interceptorHop/);
-  const { groundTruth: _dropped, ...noTruth } = minimal;
-  assert.throws(() => parseEvidence(noTruth), /groundTruth/);
+  const { publicAnchorsPem: _dropped, ...noAnchors } = minimal;
+  assert.throws(() => parseEvidence(noAnchors), /publicAnchorsPem/);
 });
 
-test('the JSON Schema for plug-in authors describes the evidence without groundTruth', () => {
+test("the JSON Schema for plug-in authors describes the evidence, and nothing of the box's record or the truth", () => {
   const schema = evidenceJsonSchema() as { properties: Record<string, unknown>; required: string[] };
   assert.ok(schema.properties.chainPem);
   assert.ok(schema.properties.probes);
   assert.equal(schema.properties.groundTruth, undefined);
+  assert.equal(schema.properties.engine, undefined, "the box's decision would be the answer in disguise");
   assert.ok(schema.required.includes('publicAnchorsPem'));
 });

@@ -5,6 +5,8 @@ import { renderJunit } from '../../harness/report/junit.ts';
 import { renderTap } from '../../harness/report/tap.ts';
 import type { ScenarioRun } from '../../harness/runner/run-scenario.ts';
 import type { ResultRow } from '../../harness/runner/results.ts';
+import { checkDetectors } from '../../harness/runner/detector-checks.ts';
+import type { DetectorScore } from '../../lab/detectors/index.ts';
 
 function row(partial: Partial<ResultRow> & Pick<ResultRow, 'state' | 'client' | 'site' | 'expected'>): ResultRow {
   return { actual: { outcome: 'loaded', error: null, chain: null }, pass: true, ...partial };
@@ -12,7 +14,8 @@ function row(partial: Partial<ResultRow> & Pick<ResultRow, 'state' | 'client' | 
 
 const run: ScenarioRun = {
   wallMs: 1234,
-  evidence: { engineEvents: [], origins: {} },
+  evidence: [],
+  records: { scenario: 'demo', runtime: 'loopback', cells: [], strays: [] },
   result: {
     scenario: 'demo',
     runtime: 'loopback',
@@ -78,4 +81,44 @@ test('TAP: version, plan line, ok/not ok per row, SKIP with its reason', () => {
   assert.equal(lines.filter((l) => /^not ok \d+ /.test(l)).length, 1);
   assert.ok(lines.includes('not ok 2 - demo not-installed wget@vk.com'));
   assert.match(tap, /^ok 3 - demo not-installed java@vk\.com # SKIP java is not installed/m);
+});
+
+function score(name: string, cells: DetectorScore['cells']): DetectorScore {
+  const count = (truth: boolean, flagged: boolean) => cells.filter((c) => c.truth === truth && c.flagged === flagged).length;
+  return { name, tp: count(true, true), fp: count(false, true), tn: count(false, false), fn: count(true, false), skipped: 0, unreachable: 0, precision: null, recall: null, cells };
+}
+
+const flaggedFacebook = { state: 'installed', client: 'curl', site: 'www.facebook.com', truth: true, flagged: true, reason: 'chain ends at Qaznet' };
+const clearedFacebook = { ...flaggedFacebook, flagged: false, reason: 'broken on purpose' };
+const baselineRun = { ...run.result, detectors: [score('chain-anchor', [flaggedFacebook]), score('tells', [flaggedFacebook])] };
+
+test('a detector regression is red in every reporter: JUnit failure naming the cell, TAP not ok, the table closing line', () => {
+  const now = { ...run, result: { ...run.result, rows: run.result.rows.filter((r) => r.pass || r.skipped !== undefined), detectors: [score('chain-anchor', [clearedFacebook]), score('tells', [flaggedFacebook])] } };
+  const verdict = checkDetectors([now.result], { baseline: { source: 'base/', scenarios: new Map([['demo', baselineRun]]) } });
+  assert.equal(verdict.failed, true);
+  const xml = renderJunit([now], verdict);
+  assert.match(xml, /<testsuites name="tlslab" tests="\d+" failures="1"/);
+  assert.match(xml, /<testsuite name="demo detectors" tests="2" failures="1"/);
+  assert.match(xml, /<testcase classname="demo\.detectors" name="chain-anchor">\s*<failure message="1 lost true positive against the baseline[^"]*" type="detector-regression">[^<]*installed \/ curl \/ www\.facebook\.com/);
+  const tap = renderTap([now], verdict);
+  assert.match(tap, /^not ok \d+ - demo detector chain-anchor: 1 lost true positive/m);
+  assert.match(tap, /lostTruePositives:\n\s+- "installed \/ curl \/ www\.facebook\.com: broken on purpose"/);
+  assert.match(tap, /^ok \d+ - demo detector tells: TP 1/m);
+  const plan = Number(/^1\.\.(\d+)$/m.exec(tap)?.[1]);
+  assert.equal(plan, (tap.match(/^(not )?ok \d+/gm) ?? []).length, 'the plan counts the detector test points');
+  const table = renderTable(now, { color: false, detectorChecks: verdict.checks });
+  assert.match(table, /rows: .*; detectors: 1 of 2 checks failed \(chain-anchor\)/);
+});
+
+test('against a baseline, a dropped detector or a scenario the baseline lacks fails unless allowed', () => {
+  const onlyTells = { ...run.result, detectors: [score('tells', [flaggedFacebook])] };
+  const dropped = checkDetectors([onlyTells], { baseline: { source: 'base/', scenarios: new Map([['demo', baselineRun]]) } });
+  assert.equal(dropped.failed, true);
+  assert.deepEqual(dropped.checks.filter((c) => c.failed).map((c) => [c.detector, c.summary]), [['chain-anchor', 'scored in the baseline but did not run now']]);
+  const otherScenario = checkDetectors([baselineRun], { baseline: { source: 'other/', scenarios: new Map([['kz-2024', { ...baselineRun, scenario: 'kz-2024' }]]) } });
+  assert.equal(otherScenario.failed, true);
+  assert.deepEqual(otherScenario.problems, ['the baseline has no results for scenario demo: nothing of it was compared', 'the baseline has results for scenario kz-2024, which did not run now']);
+  assert.match(renderJunit([run], otherScenario), /<testsuite name="baseline" tests="2" failures="2"/);
+  const allowed = checkDetectors([onlyTells], { baseline: { source: 'base/', scenarios: new Map([['demo', baselineRun]]) }, allowMissing: true });
+  assert.equal(allowed.failed, false);
 });

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientShim, Observation, TrustState } from '../../lab/clients/types.ts';
 import type { Lab, Runtime, Topology } from '../../lab/runtime/types.ts';
+import type { Route } from '../../lab/clients/types.ts';
+import { LaneLedger, type LaneWire } from '../../lab/runtime/lanes.ts';
 import { runScenario, type ClientSource } from '../../harness/runner/run-scenario.ts';
 import { exitCodeFor } from '../../harness/runner/results.ts';
 import { parseScenario } from '../../harness/scenario/load.ts';
@@ -27,12 +29,44 @@ states:
     expect: { "*": loaded }
 `;
 
-function scriptedRuntime(log: string[]): Runtime {
+/**
+ * A runtime whose "box" is the test itself: a shim's visit reports the connection it opened on
+ * the lane it was given (the route's host names the lane), and the box serves a forgery for
+ * vk.com. The real LaneLedger attributes those connections to cells, as in every runtime.
+ */
+interface ScriptedBox {
+  /** what a visit's client did on the wire; returns the connection id the box gave it */
+  connect(route: Route, site: string): number;
+}
+
+function scriptedRuntime(log: string[], onUp: (box: ScriptedBox) => void = () => undefined): Runtime {
   return {
     name: 'scripted',
     probe: async () => ({ available: true }),
     async up(topology: Topology): Promise<Lab> {
       log.push(`up ${topology.origins.map((o) => o.name).join(',')} intercept=${[...(topology.interception?.targets.names ?? [])].join(',')}`);
+      const wire = (id: number): LaneWire => ({
+        id,
+        url: (site) => `https://${site}:4433/`,
+        route: (_site, kind) => ({ kind, host: `127.0.100.${id}`, port: 4433 }),
+      });
+      const ledger = new LaneLedger([], {
+        laneOf: (accepted) => Number(accepted.local.split(':')[0]!.split('.')[3]),
+        recordings: { originVisits: () => [], originContacts: () => [], originChainPem: () => [], settle: async () => undefined },
+        grow: async (id) => wire(id),
+      });
+      let conn = 0;
+      onUp({
+        connect(route, site) {
+          const id = ++conn;
+          const time = Date.now();
+          ledger.feed({ type: 'accepted', conn: id, time, door: 'sni', local: `${route.host}:${route.port}`, remote: `127.0.0.1:${40000 + id}` });
+          ledger.feed({ type: 'client-hello', conn: id, time, sni: site });
+          if (site === 'vk.com') ledger.feed({ type: 'served', conn: id, time, forged: true, sni: site, chainPem: [] });
+          else ledger.feed({ type: 'decision', conn: id, time, action: 'passthrough', reason: 'not-a-target' });
+          return id;
+        },
+      });
       return {
         runtime: 'scripted',
         routeKinds: ['direct'],
@@ -40,6 +74,7 @@ function scriptedRuntime(log: string[]): Runtime {
         routeFor: (_site, kind) => ({ kind, host: '127.0.0.1', port: 4433 }),
         originView: () => [],
         engineEvents: () => [],
+        lease: () => ledger.lease(),
         down: async () => void log.push('down'),
       };
     },
@@ -165,6 +200,68 @@ test('runner: a scenario with the box on the path skips every row on a runtime t
       () => parseScenario(onPath.replace('control: control.example.kz', 'control: elsewhere.example'), 'bad.yaml', { clients: ['trusting', 'proxy-only', 'absent', 'crashing'] }),
       /path\.localise\.control.*"elsewhere\.example" is not a site of this scenario/s,
     );
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+});
+
+test('runner: under concurrency every cell gets exactly its own connections, and its truth from them', async () => {
+  let box: ScriptedBox | undefined;
+  const opened = new Map<string, number[]>();
+  const visiting = (name: string): ClientShim => ({
+    name,
+    kind: 'cli',
+    probe: async () => ({ available: true }),
+    async prepare(state) {
+      return {
+        async visit(target) {
+          // the same site is visited by several units at once; a retry-like second connection too
+          await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 15)));
+          const ids = [box!.connect(target.route, target.site), box!.connect(target.route, target.site)];
+          opened.set(`${state.anchors.length}/${name}/${target.site}`, ids);
+          await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 15)));
+          return { outcome: 'loaded', durationMs: 1 };
+        },
+        close: async () => undefined,
+      };
+    },
+  });
+  const names = ['trusting', 'proxy-only', 'absent', 'crashing'];
+  const shims = Object.fromEntries(names.map((n) => [n, visiting(n)]));
+  const scenario = parseScenario(scenarioText, 'scripted.yaml', { clients: names });
+  const workDir = await mkdtemp(join(tmpdir(), 'tlslab-test-'));
+  try {
+    const runtime = scriptedRuntime([], (b) => (box = b));
+    const { result, records } = await runScenario(scenario, { runtime, clients: { shim: (n) => shims[n], availability: async () => ({ available: true }) }, workDir, concurrency: 4 });
+    assert.equal(result.rows.length, 16);
+    for (const row of result.rows) {
+      const anchors = row.state === 'installed' ? 2 : 1;
+      assert.deepEqual(row.connections, opened.get(`${anchors}/${row.client}/${row.site}`), `${row.state} ${row.client} ${row.site}`);
+      assert.equal(row.truth?.status, row.site === 'vk.com' ? 'intercepted' : 'clean');
+    }
+    assert.equal(new Set(result.rows.flatMap((r) => r.connections ?? [])).size, 32, 'no connection belongs to two cells');
+    assert.equal(records.cells.length, 16);
+    assert.deepEqual(records.strays, []);
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+});
+
+test('runner: a cell whose client never reached the box is unreachable, with what the client said', async () => {
+  const refusing: ClientShim = {
+    name: 'trusting',
+    kind: 'cli',
+    probe: async () => ({ available: true }),
+    prepare: async () => ({ visit: async () => ({ outcome: 'refused', error: 'NS_ERROR_PROXY_CONNECTION_REFUSED', durationMs: 1 }), close: async () => undefined }),
+  };
+  const scenario = parseScenario(scenarioText.replace('clients: [trusting, proxy-only, absent, crashing]', 'clients: [trusting]'), 'scripted.yaml', { clients: ['trusting'] });
+  const workDir = await mkdtemp(join(tmpdir(), 'tlslab-test-'));
+  try {
+    const { result } = await runScenario(scenario, { runtime: scriptedRuntime([]), clients: { shim: () => refusing, availability: async () => ({ available: true }) }, workDir, concurrency: 2 });
+    for (const row of result.rows) {
+      assert.equal(row.truth?.status, 'unreachable');
+      assert.match(row.truth?.reason ?? '', /no connection of this cell reached the box or the origin; the client said: NS_ERROR_PROXY_CONNECTION_REFUSED/);
+    }
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

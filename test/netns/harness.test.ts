@@ -11,8 +11,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import type { ScenarioResult } from '../../harness/runner/results.ts';
-import type { Evidence } from '../../harness/runner/run-scenario.ts';
+import type { RecordsReport } from '../../harness/runner/records.ts';
 import { netnsTopologySpec } from '../../lab/runtime/netns/runtime.ts';
 import { hostPlan, planTopology } from '../../lab/runtime/netns/topology.ts';
 import { hostNetnsEntries, skipReason } from './support.ts';
@@ -24,18 +25,20 @@ interface CliRun {
   code: number | null;
   stderr: string;
   result: ScenarioResult;
-  evidence: Evidence;
-  /** run-state files the netns holder left behind (none after a clean teardown) */
+  records: RecordsReport;
+  /** tshark's decryption of each intercepted, loaded cell's capture with its key log: the HTTP request URIs */
+  decrypted: Map<string, string>;
+  /** run records the CLI left behind in its registry (none after a clean teardown) */
   leftoverState: string[];
 }
 
 async function tlslab(args: string[]): Promise<CliRun> {
   const out = mkdtempSync(join(tmpdir(), 'tlslab-netns-cli-'));
-  const stateDir = join(out, 'netns-state');
+  const registry = join(out, 'registry');
   try {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
       const child = spawn(process.execPath, [CLI, 'run', ...args, '--runtime', 'netns', '--reporter', 'json', '--out', join(out, 'report')], {
-        env: { ...process.env, TLSLAB_NETNS_STATE_DIR: stateDir },
+        env: { ...process.env, TLSLAB_REGISTRY_DIR: registry },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';
@@ -46,11 +49,18 @@ async function tlslab(args: string[]): Promise<CliRun> {
     const read = <T>(file: string): T => JSON.parse(readFileSync(join(out, 'report', file), 'utf8')) as T;
     let leftoverState: string[] = [];
     try {
-      leftoverState = readdirSync(stateDir);
+      leftoverState = readdirSync(registry);
     } catch {
       // never created, or removed with its last run
     }
-    return { code, stderr, result: read('results.json'), evidence: read('evidence.json'), leftoverState };
+    const result = read<ScenarioResult>('results.json');
+    const decrypted = new Map<string, string>();
+    for (const row of result.rows) {
+      if (row.truth?.status !== 'intercepted' || row.actual.outcome !== 'loaded' || !row.capture?.pcapng || !row.capture.keylog) continue;
+      const shown = spawnSync('tshark', ['-n', '-r', join(out, 'report', row.capture.pcapng), '-o', `tls.keylog_file:${join(out, 'report', row.capture.keylog)}`, '-Y', 'http.request', '-T', 'fields', '-e', 'http.request.uri'], { encoding: 'utf8' });
+      decrypted.set(`${row.state}/${row.client}/${row.site}`, shown.stdout.trim());
+    }
+    return { code, stderr, result, records: read('records.json'), decrypted, leftoverState };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -72,16 +82,23 @@ test('tlslab run kz-2019-qaznet --runtime netns: CLI clients and node (a child N
   const refusedForged = ran.filter((r) => r.state === 'not-installed' && r.site === 'vk.com');
   assert.ok(refusedForged.every((r) => r.actual.outcome === 'refused' && r.actual.chain?.issuer.includes('CN=Security Certificate')), 'not-installed: the namespace store adds nothing, the forged chain is refused');
 
-  // where the clients really were: the lab's plan for these sites says which address is whose
-  const plan = planTopology(netnsTopologySpec(KZ_SITES, { routersBeforeGateway: 2 }));
-  const clientAddress = hostPlan(plan, 'client').interfaces[0]!.address;
+  // where the clients really were: the lab's plan (one client namespace per lane) says which address is whose
+  const plan = planTopology(netnsTopologySpec(KZ_SITES, { routersBeforeGateway: 2 }, 2));
+  const clientAddresses = plan.clients.map((c) => hostPlan(plan, c).interfaces[0]!.address);
   const gatewayTowards = (origin: string) => hostPlan(plan, 'gw').interfaces.find((i) => i.peerHost === origin)!.address;
-  const peers = (site: string) => [...new Set(run.evidence.origins[site]!.map((v) => v.peer))];
-  assert.deepEqual(peers('control.example.kz'), [clientAddress], 'untargeted: the origin sees the client namespace itself');
+  const peers = (site: string) => [...new Set(run.records.cells.filter((c) => c.cell.site === site).flatMap((c) => c.originVisits.map((v) => v.peer)))];
+  assert.ok(peers('control.example.kz').every((p) => clientAddresses.includes(p)), 'untargeted: the origin sees a client namespace itself');
   assert.deepEqual(peers('vk.com'), [gatewayTowards('origin-s2')], 'targeted: the origin sees the box in the gateway');
-  assert.ok(run.evidence.engineEvents.some((e) => e.type === 'decision' && e.sni === 'vk.com' && e.action === 'intercept'));
 
-  assert.deepEqual(run.leftoverState, [], 'the holder was stopped and its run state removed');
+  // each cell's truth is its own connection's record; untargeted cells never met the box at all
+  for (const row of ran) assert.equal(row.truth?.status, row.site === 'control.example.kz' ? 'clean' : 'intercepted', `${row.state}/${row.client}@${row.site}`);
+  assert.ok(ran.filter((r) => r.site === 'control.example.kz').every((r) => r.connections?.length === 0));
+  // a capture per cell; an intercepted page decrypts with the cell's own key log to the cell's own request
+  assert.ok(ran.every((r) => r.capture?.pcapng), 'every cell has a capture');
+  assert.ok(run.decrypted.size >= 5, `decrypted cells: ${[...run.decrypted.keys()].join(', ')}`);
+  for (const [cell, uris] of run.decrypted) assert.match(uris, /tlslab-cell=/, `${cell}: ${uris}`);
+
+  assert.deepEqual(run.leftoverState, [], 'the holder was stopped and the run record removed');
   assert.deepEqual(hostNetnsEntries('tlslab-ns-'), []);
 });
 

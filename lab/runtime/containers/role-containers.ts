@@ -1,7 +1,6 @@
 /** How each role's container is started: image, network, capabilities, config, readiness. */
 import { Wait, type StartedTestContainer } from 'testcontainers';
-import type { OriginSpec, OriginVisit } from '../types.ts';
-import type { EngineEvent } from '../../proxy/types.ts';
+import type { OriginSpec } from '../types.ts';
 import type { EngineEndpoint } from './engine-api.ts';
 import { LabContainer, jsonLines } from './lab-container.ts';
 import type { LabNetwork } from './networks.ts';
@@ -17,22 +16,24 @@ export interface RoleContext {
   labels: Record<string, string>;
 }
 
-/** One site, served by the netns runtime's origin entry point; each visit arrives as a log line. */
-export function startOriginContainer(ctx: RoleContext, image: string, network: LabNetwork, spec: OriginSpec, visits: OriginVisit[]): Promise<StartedTestContainer> {
+/** Where an origin container finds the lab's report socket (a bind mount of the reports dir). */
+const REPORTS_MOUNT = '/run/tlslab-reports';
+
+/**
+ * One site, served by the netns runtime's origin entry point. Its visits and TLS contacts go to
+ * the lab's report socket (`reportsDir`, bind-mounted), which the lab can sync with; a container
+ * log arrives too late to attribute a cell by.
+ */
+export function startOriginContainer(ctx: RoleContext, image: string, network: LabNetwork, spec: OriginSpec, reportsDir: string, socketName: string): Promise<StartedTestContainer> {
   const site = spec.name.toLowerCase();
-  const config = { name: spec.name, chainPem: spec.chainPem, keyPem: spec.keyPem, host: '0.0.0.0', port: ORIGIN_PORT };
+  const config = { name: spec.name, chainPem: spec.chainPem, keyPem: spec.keyPem, host: '0.0.0.0', port: ORIGIN_PORT, reportSocket: `${REPORTS_MOUNT}/${socketName}` };
   return new LabContainer(image)
     .withName(`tlslab-${ctx.runId}-origin-${site.replace(/[^a-z0-9.-]/g, '-')}`)
     .withNetworkMode(network.name)
     .withLabels({ ...ctx.labels, 'tlslab.role': 'origin', 'tlslab.site': site })
+    .withBindMounts([{ source: reportsDir, target: REPORTS_MOUNT, mode: 'rw' }])
     .withCopyContentToContainer([{ content: JSON.stringify(config), target: ORIGIN_CONFIG_PATH }])
     .withCommand([ORIGIN_CONFIG_PATH])
-    .withLogConsumer(
-      jsonLines((line) => {
-        const l = line as { type?: string; visit?: OriginVisit };
-        if (l.type === 'visit' && l.visit) visits.push(l.visit);
-      }),
-    )
     .withWaitStrategy(Wait.forLogMessage('"type":"listening"'))
     .withStartupTimeout(STARTUP_TIMEOUT_MS)
     .start();
@@ -56,7 +57,6 @@ export interface GatewayStart {
   outside: LabNetwork;
   forgeDir: string;
   config: GatewayConfig;
-  events: EngineEvent[];
   /** the gateway's non-JSON output (stderr, stack traces), for error messages */
   errors: string[];
 }
@@ -77,8 +77,7 @@ export function startGatewayContainer(ctx: RoleContext, image: string, g: Gatewa
     .withLogConsumer(
       jsonLines((line) => {
         const l = line as GatewayLine;
-        if (l.type === 'event') g.events.push(l.event as EngineEvent);
-        else if (l.type === 'error') keep(l.message);
+        if (l.type === 'error') keep(l.message);
       }, keep),
     )
     .withWaitStrategy(Wait.forLogMessage('"type":"listening"'))

@@ -29,10 +29,10 @@ export async function installInterception(lab: NetnsLab, o: GatewayInterception)
  */
 export async function startGatewayEngine(
   lab: NetnsLab,
-  o: { method: InterceptionMethod; port: number; engineArgv: readonly string[]; env?: Record<string, string> },
+  o: { method: InterceptionMethod; port: number; engineArgv: readonly string[]; env?: Record<string, string>; stdin?: 'pipe' },
 ): Promise<ChildProcess> {
   const argv = o.method === 'tproxy' ? ['python3', TPROXY_LAUNCHER, '0.0.0.0', String(o.port), '--', ...o.engineArgv] : [...o.engineArgv];
-  const child = lab.spawn(lab.plan.gateway, argv, o.env);
+  const child = lab.spawn(lab.plan.gateway, argv, o.env, o.stdin ? { stdin: o.stdin } : {});
   await waitForListener(lab.holder, lab.ns(lab.plan.gateway), 'tcp', `0.0.0.0:${o.port}`, child, 10_000);
   return child;
 }

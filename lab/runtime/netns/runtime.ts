@@ -8,6 +8,7 @@
  * default route leads off the machine, so the harness must use it (see docs/netns.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClientLauncher, Route } from '../../clients/types.ts';
 import type { EngineEvent } from '../../proxy/types.ts';
@@ -17,7 +18,12 @@ import type { TopologySpec } from './topology.ts';
 import { checkPrivileges } from './privileges.ts';
 import { startNetnsOrigin, type RunningOrigin } from './origins.ts';
 import { cleanClientEnv, installSystemTrust } from './etc-files.ts';
-import { startInterceptingGateway } from './gateway.ts';
+import { startInterceptingGateway, type RunningGateway } from './gateway.ts';
+import { startCapture, type Capture } from './capture.ts';
+import { vantageChain } from './vantage.ts';
+import { hostPlan } from './topology.ts';
+import { hostOf, LaneLedger, type LaneWire } from '../lanes.ts';
+import { splitPem } from '../../ca/pem-text.ts';
 import { localisePaths } from './path-probe.ts';
 import { PDEATHSIG } from './process.ts';
 
@@ -64,10 +70,10 @@ const CLIENTS_NOT_WRAPPED =
 /** safe default: unavailable until the harness starts clients through clientArgv */
 export const netnsRuntime: Runtime = createNetnsRuntime({ routersBeforeGateway: 2 });
 
-/** The namespaces a topology becomes: origin i is host `origin-s<i>`. Pure, so tests can plan the same addresses. */
-export function netnsTopologySpec(siteNames: readonly string[], options: NetnsRuntimeOptions): TopologySpec {
+/** The namespaces a topology becomes: origin i is host `origin-s<i>`, one client namespace per lane. Pure, so tests can plan the same addresses. */
+export function netnsTopologySpec(siteNames: readonly string[], options: NetnsRuntimeOptions, lanes = 1): TopologySpec {
   return {
-    clients: 1,
+    clients: Math.max(1, lanes),
     routersBeforeGateway: options.routersBeforeGateway ?? 2,
     origins: siteNames.map((name, i) => ({ name: `s${i}`, sites: [name.toLowerCase()] })),
     ...(options.labRange ? { labRange: options.labRange } : {}),
@@ -75,31 +81,55 @@ export function netnsTopologySpec(siteNames: readonly string[], options: NetnsRu
 }
 
 async function upNetns(topology: Topology, options: NetnsRuntimeOptions): Promise<NetnsLabHandle> {
-  const hostOf = new Map(topology.origins.map((o, i) => [o.name.toLowerCase(), `s${i}`]));
-  const lab = await NetnsLab.up(netnsTopologySpec(topology.origins.map((o) => o.name), options));
+  const hostOfSite = new Map(topology.origins.map((o, i) => [o.name.toLowerCase(), `s${i}`]));
+  const lab = await NetnsLab.up(netnsTopologySpec(topology.origins.map((o) => o.name), options, topology.lanes));
   const closers: Array<() => Promise<unknown>> = [() => lab.down()];
   const events: EngineEvent[] = [];
   const origins = new Map<string, RunningOrigin>();
+  let gateway: RunningGateway | undefined;
+  let ledger: LaneLedger | undefined;
+  let capture: Capture | undefined;
+  let captureProblem: string | undefined;
   const down = async (): Promise<void> => {
+    if (capture && ledger) {
+      await capture.stop(ledger.lastCapturedActivity()).catch(() => undefined);
+      await ledger.splitCaptures(capture.file).catch(() => undefined);
+    }
     for (const c of closers.reverse().splice(0)) await c().catch(() => undefined);
   };
   try {
     const startOrigins = Promise.all(
       topology.origins.map(async (o) => {
-        const host = `origin-${hostOf.get(o.name.toLowerCase())}`;
+        const host = `origin-${hostOfSite.get(o.name.toLowerCase())}`;
         origins.set(o.name.toLowerCase(), await startNetnsOrigin(lab, host, o, topology.workDir));
       }),
     );
+    const reports = {
+      onEvent: (e: EngineEvent) => {
+        events.push(e);
+        ledger?.feed(e);
+      },
+      ...(topology.capture && { onKeylog: (conn: number, line: Buffer) => ledger?.keylogLine(conn, line) }),
+    };
     const startBox = topology.interception
-      ? startInterceptingGateway(lab, topology.interception, options.selection ?? 'all', topology.workDir, (e) => events.push(e)).then((close) => {
-          closers.push(close);
+      ? startInterceptingGateway(lab, topology.interception, options.selection ?? 'all', topology.workDir, reports).then((g) => {
+          gateway = g;
+          closers.push(() => g.close());
         })
       : Promise.resolve();
-    // both must settle before clean-up can see everything they started
-    const [o, b, c] = await Promise.allSettled([startOrigins, startBox, prepareClientNamespace(lab, topology.workDir)]);
-    if (o.status === 'rejected') throw o.reason;
-    if (b.status === 'rejected') throw b.reason;
-    if (c.status === 'rejected') throw c.reason;
+    const startCaptureOnGateway = topology.capture
+      ? startCapture(lab, lab.plan.gateway, gatewayInterfaces(lab), join(topology.workDir, 'netns.pcapng'), 'tcp port 443').then(
+          (c) => {
+            capture = c;
+          },
+          (err: Error) => {
+            captureProblem = err.message;
+          },
+        )
+      : Promise.resolve();
+    // all must settle before clean-up can see everything they started
+    const settled = await Promise.allSettled([startOrigins, startBox, startCaptureOnGateway, ...lab.plan.clients.map((c) => prepareClientNamespace(lab, c, topology.workDir))]);
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
   } catch (err) {
     await down();
     throw err;
@@ -109,38 +139,69 @@ async function upNetns(topology: Topology, options: NetnsRuntimeOptions): Promis
     if (!o) throw new Error(`netns runtime: no origin for ${site}`);
     return o;
   };
-  let downed: Promise<void> | undefined;
-  const clientNs = lab.ns(lab.plan.clients[0]!);
+  const urlFor = (site: string) => {
+    originOf(site);
+    return `https://${site.toLowerCase()}/`;
+  };
+  const routeFor = (site: string, kind: RouteKind): Route => {
+    if (kind !== 'direct') throw new Error(`netns runtime offers only direct routes (transparent interception), not ${kind}`);
+    return { kind: 'direct', host: originOf(site).address, port: 443 };
+  };
   const clientHome = join(topology.workDir, CLIENT_HOME);
-  const clientLauncher = clientLauncherFor(lab, clientHome);
+  const wires: LaneWire[] = lab.plan.clients.map((client, i) => ({
+    id: i + 1,
+    clientLauncher: clientLauncherFor(lab, clientHome, client),
+    clientHost: lab.address(client),
+    url: urlFor,
+    route: routeFor,
+  }));
+  const laneByAddress = new Map(wires.map((w) => [w.clientHost!, w.id]));
+  ledger = new LaneLedger(wires, {
+    // REDIRECT keeps the client's own source address: it names the client namespace, so the lane
+    laneOf: (accepted) => laneByAddress.get(hostOf(accepted.remote)),
+    recordings: {
+      originVisits: (site) => originOf(site).visits,
+      originContacts: (site) => originOf(site).contacts,
+      originChainPem: (site) => splitPem(topology.origins.find((o) => o.name.toLowerCase() === site.toLowerCase())?.chainPem ?? ''),
+      settle: async () => {
+        await Promise.all([gateway?.sync(), ...[...origins.values()].map((o) => o.reports.sync())]);
+      },
+    },
+    writeKeylog: (file, lines) => writeFile(file, Buffer.concat(lines), { mode: 0o600 }),
+    ...(captureProblem !== undefined && { captureProblem }),
+  });
+  const lanes = ledger;
+  let downed: Promise<void> | undefined;
+  const firstClient = lab.plan.clients[0]!;
   return {
     runtime: 'netns',
-    clientLauncher,
+    clientLauncher: wires[0]!.clientLauncher!,
     localise: (request) => localisePaths(lab, request),
     routeKinds: ['direct'],
     netns: lab,
-    urlFor: (site) => {
-      originOf(site);
-      return `https://${site.toLowerCase()}/`;
-    },
-    routeFor: (site, kind: RouteKind): Route => {
-      if (kind !== 'direct') throw new Error(`netns runtime offers only direct routes (transparent interception), not ${kind}`);
-      return { kind: 'direct', host: originOf(site).address, port: 443 };
-    },
+    urlFor,
+    routeFor,
     originView: (site): readonly OriginVisit[] => originOf(site).visits,
     engineEvents: () => events,
-    clientArgv: (argv, home) => lab.holder.namespaceArgv(clientNs, argv, cleanClientEnv(home)),
+    lease: () => lanes.lease(),
+    vantageChain: (site) => vantageChain(lab, originOf(site).address, site),
+    clientArgv: (argv, home) => lab.holder.namespaceArgv(lab.ns(firstClient), argv, cleanClientEnv(home)),
     down: () => (downed ??= down()),
   };
 }
 
+/** every interface of the gateway: the clients' side and each origin's link (both legs of a cell) */
+function gatewayInterfaces(lab: NetnsLab): string[] {
+  return hostPlan(lab.plan, lab.plan.gateway).interfaces.map((i) => i.name);
+}
+
 const CLIENT_HOME = 'netns-client-home';
 
-/** how the harness starts a client in the lab's client namespace (exported so tests start shims the same way) */
-export function clientLauncherFor(lab: NetnsLab, home: string): ClientLauncher {
-  const clientNs = lab.ns(lab.plan.clients[0]!);
+/** how the harness starts a client in one of the lab's client namespaces (exported so tests start shims the same way) */
+export function clientLauncherFor(lab: NetnsLab, home: string, client = lab.plan.clients[0]!): ClientLauncher {
+  const clientNs = lab.ns(client);
   return {
-    where: "the netns lab's client namespace",
+    where: `the netns lab's client namespace (${client})`,
     // the lab DNS answers every site with its origin's address, the direct route's host (port 443)
     resolvesSiteNames: true,
     // the client dies with the harness: a stray one would keep the namespace alive anonymously
@@ -154,11 +215,10 @@ export function clientLauncherFor(lab: NetnsLab, home: string): ClientLauncher {
  * namespace's own system store is emptied: a client falling back to it trusts nothing, so the
  * scenario state alone decides what is trusted.
  */
-async function prepareClientNamespace(lab: NetnsLab, workDir: string): Promise<void> {
+async function prepareClientNamespace(lab: NetnsLab, client: string, workDir: string): Promise<void> {
   mkdirSync(join(workDir, CLIENT_HOME), { recursive: true, mode: 0o700 });
   const marker = join(workDir, CLIENT_HOME, '.visible-in-lab');
   writeFileSync(marker, 'yes');
-  const client = lab.plan.clients[0]!;
   const seen = await lab.run(client, ['cat', marker], { check: false });
   if (seen.stdout !== 'yes') {
     throw new Error(`netns runtime: the work dir ${workDir} is not visible inside the lab (the holder mounts its own /run and /etc); set TMPDIR elsewhere`);

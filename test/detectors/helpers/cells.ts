@@ -6,6 +6,7 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { createAuthority, createForger, issueServerCertificate, type AuthorityMaterial } from '../../../lab/ca/index.ts';
 import type { Evidence } from '../../../lab/detectors/evidence.ts';
+import type { CellTruth } from '../../../lab/detectors/truth.ts';
 import { splitPem } from '../../../lab/detectors/certificates.ts';
 
 export interface Lab {
@@ -68,14 +69,31 @@ function spkiB64(pem: string): string {
   return createHash('sha256').update(spki).digest('base64');
 }
 
+const truths = new WeakMap<Evidence, CellTruth>();
+
+/** A fixture cell's truth, kept beside the evidence as the harness keeps it (never inside). */
+export function withTruth<E extends Evidence>(evidence: E, intercepted: boolean): E {
+  truths.set(evidence, { status: intercepted ? 'intercepted' : 'clean', reason: 'test fixture' });
+  return evidence;
+}
+
+export function truthOf(evidence: Evidence): CellTruth {
+  const truth = truths.get(evidence);
+  if (!truth) throw new Error(`no truth recorded for the fixture cell ${evidence.site}`);
+  return truth;
+}
+
 export function cell(spec: CellSpec): Evidence {
   const leaf = new X509Certificate(spec.served.chainPem[0]!);
+  return withTruth(buildCell(spec, leaf), spec.intercepted);
+}
+
+function buildCell(spec: CellSpec, leaf: X509Certificate): Evidence {
   return {
     scenario: 'detector-tests',
     state: spec.state ?? 'installed',
     client: spec.client ?? 'curl',
     site: spec.site,
-    groundTruth: { intercepted: spec.intercepted },
     observation: {
       outcome: spec.outcome ?? 'loaded',
       durationMs: 12,
@@ -83,7 +101,6 @@ export function cell(spec: CellSpec): Evidence {
     },
     chainPem: spec.served.chainPem,
     originCertPem: spec.served.originCertPem,
-    engine: spec.intercepted ? { decision: { action: 'intercept', reason: 'target' } } : {},
     origin: {},
     publicAnchorsPem: spec.lab.publicAnchorsPem,
     ...spec.extra,

@@ -2,17 +2,16 @@
 import type { RecordedRequest } from '../../../lab/detectors/clienthello/recorder.ts';
 import type { Evidence } from '../../../lab/detectors/evidence.ts';
 import { SITE } from './real-clients.ts';
+import { withTruth } from './cells.ts';
 
 export function helloEvidence(client: string, recorded: RecordedRequest, intercepted: boolean): Evidence {
-  return {
+  return withTruth({
     scenario: 'detector-tests',
     state: 'installed',
     client,
     site: SITE,
-    groundTruth: { intercepted },
     observation: { outcome: 'loaded', durationMs: 5 },
-    engine: {},
     origin: { clientHello: recorded.clientHello, ...(recorded.userAgent ? { userAgent: recorded.userAgent } : {}) },
     publicAnchorsPem: [],
-  };
+  }, intercepted);
 }

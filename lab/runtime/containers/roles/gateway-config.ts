@@ -17,12 +17,20 @@ export interface GatewayConfig {
   forgeSocket: string;
   /** site name -> origin address (port 443), for the SNI and CONNECT doors */
   sites: Record<string, string>;
+  /** one SNI and one CONNECT door per lane: the port a connection came in on names its lane */
+  lanes: Array<{ sni: number; connect: number }>;
+  /** report every key log line with its connection (per-cell key logs) */
+  keylogLines?: boolean;
+  /** the lab's report socket inside the container (events, key lines, sync answers) */
+  reportSocket?: string;
 }
 
 /** JSON lines the gateway writes on stdout; the lab follows the container's log. */
 export type GatewayLine =
   | { type: 'listening'; inside: string; doors: Record<string, number> }
   | { type: 'event'; event: unknown }
+  | { type: 'keylog'; conn: number; line: string }
+  | { type: 'hello'; origin: string }
   | { type: 'error'; message: string };
 
 export const GATEWAY_CONFIG_PATH = '/etc/tlslab/gateway.json';

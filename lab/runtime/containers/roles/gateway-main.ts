@@ -1,7 +1,8 @@
 /**
  * Entry point of the gateway container: installs the transparent redirect in the container's own
- * netfilter tables (needs NET_ADMIN), then opens the engine's three doors with a forger that asks
- * the lab. Engine events go to stdout as JSON lines.
+ * netfilter tables (needs NET_ADMIN), then opens the engine's doors (transparent, SNI and CONNECT,
+ * and an SNI and CONNECT door per lane) with a forger that asks the lab. Engine events go to the
+ * lab's report socket as JSON lines; readiness and errors to stdout (the container's log).
  */
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
@@ -11,8 +12,12 @@ import type { EngineEvent, EngineOptions, FrontDoor } from '../../../proxy/types
 import { interceptionRuleset } from '../../netns/interception-rules.ts';
 import { inSubnet } from '../networks.ts';
 import { remoteForger } from './remote-forger.ts';
+import { openReportSink } from '../../line-channel.ts';
 import { GATEWAY_CONFIG_PATH, type GatewayConfig, type GatewayLine } from './gateway-config.ts';
 
+const ORIGIN_PORT = 443;
+
+/** readiness and errors go to the container's log (testcontainers waits on it) */
 function emit(line: GatewayLine): void {
   process.stdout.write(JSON.stringify(line) + '\n');
 }
@@ -26,6 +31,8 @@ function insideInterface(subnet: string): string {
 
 async function main(): Promise<void> {
   const config = JSON.parse(readFileSync(process.argv[2] ?? GATEWAY_CONFIG_PATH, 'utf8')) as GatewayConfig;
+  // events and key lines go to the lab's socket: a container log arrives too late to attribute by
+  const reports = await openReportSink(config.reportSocket);
   const inside = insideInterface(config.insideSubnet);
   if (config.interceptDestinations.length > 0) {
     const rules = interceptionRuleset({
@@ -42,21 +49,32 @@ async function main(): Promise<void> {
     targets: { names: new Set(config.targets.names), ...(config.targets.wildcard ? { wildcard: true } : {}) },
     forger: remoteForger(config.forgeSocket, config.forgerProfile),
     upstream: config.upstream,
-    resolve: (name, port) => {
+    // origins listen on 443 whichever door (and lane port) the client came in on
+    resolve: (name) => {
       const ip = sites.get(name.toLowerCase());
-      return ip ? { host: ip, port } : undefined;
+      return ip ? { host: ip, port: ORIGIN_PORT } : undefined;
     },
   };
   const doors: [FrontDoor, number][] = [
     ['transparent', config.transparentPort],
     ['sni', config.sniPort],
     ['connect', config.connectPort],
+    ...config.lanes.flatMap((lane): [FrontDoor, number][] => [
+      ['sni', lane.sni],
+      ['connect', lane.connect],
+    ]),
   ];
-  for (const [mode, port] of doors) {
-    const engine = await startEngine({ ...base, mode, listen: { host: '0.0.0.0', port } });
-    engine.on('event', (event: EngineEvent) => emit({ type: 'event', event }));
-  }
-  emit({ type: 'listening', inside, doors: Object.fromEntries(doors) });
+  // one engine, many doors: connection ids are unique across all of them
+  const [first, ...others] = doors;
+  const engine = await startEngine({
+    ...base,
+    mode: first![0],
+    listen: { host: '0.0.0.0', port: first![1] },
+    ...(config.keylogLines ? { onKeylog: (conn: number, line: Buffer) => reports.write({ type: 'keylog', conn, line: line.toString('latin1') }) } : {}),
+  });
+  engine.on('event', (event: EngineEvent) => reports.write({ type: 'event', event }));
+  for (const [mode, port] of others) await engine.openDoor({ mode, listen: { host: '0.0.0.0', port } });
+  emit({ type: 'listening', inside, doors: Object.fromEntries(doors.slice(0, 3)) });
 }
 
 main().catch((err: unknown) => {
