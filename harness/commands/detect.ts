@@ -74,6 +74,10 @@ function movedRow(row: ResultRow, from: string, to: string): ResultRow {
 
 async function detectCommand(runDir: string, flags: DetectorFlags): Promise<void> {
   const stored = resultFiles(runDir).map(loadStored);
+  for (const [i, s] of stored.entries()) {
+    const twin = stored.slice(0, i).find((o) => o.result.scenario === s.result.scenario);
+    if (twin) throw new UserError(`${runDir}: two results for scenario ${s.result.scenario} (${twin.dir}, ${s.dir}); give one run's directory`);
+  }
   const outDir = flags.out ?? join('runs', timestamp());
   if (resolve(outDir) === resolve(runDir)) throw new UserError(`--out ${outDir}: the run being re-scored lives there; write elsewhere`);
   const detectors = await chosenDetectors(flags);

@@ -217,11 +217,12 @@ export function clientLauncherFor(lab: NetnsLab, home: string, client = lab.plan
  */
 async function prepareClientNamespace(lab: NetnsLab, client: string, workDir: string): Promise<void> {
   mkdirSync(join(workDir, CLIENT_HOME), { recursive: true, mode: 0o700 });
-  const marker = join(workDir, CLIENT_HOME, '.visible-in-lab');
+  // one marker per client namespace: they are checked at once, and a rewrite truncates first
+  const marker = join(workDir, CLIENT_HOME, `.visible-in-lab-${client}`);
   writeFileSync(marker, 'yes');
   const seen = await lab.run(client, ['cat', marker], { check: false });
   if (seen.stdout !== 'yes') {
-    throw new Error(`netns runtime: the work dir ${workDir} is not visible inside the lab (the holder mounts its own /run and /etc); set TMPDIR elsewhere`);
+    throw new Error(`netns runtime: the work dir ${workDir} is not visible inside the lab (the holder mounts its own /run and /etc); set TMPDIR elsewhere (${seen.stderr.trim() || `cat exited ${seen.code}`})`);
   }
   await installSystemTrust(lab.holder, lab.ns(client), []);
 }
