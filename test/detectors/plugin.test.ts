@@ -59,12 +59,16 @@ test('the shipped module example agrees with the executable on the same cells', 
   assert.equal(verdict(row!.findings[0]!.finding).flagged, true);
 });
 
-test('plug-ins never see groundTruth', async () => {
-  const peek = script('peek.sh', `if grep -q groundTruth; then echo '{"flagged":true,"confidence":1,"reason":"saw the answer"}'; else echo '{"flagged":false,"confidence":1,"reason":"blind"}'; fi`);
+test('plug-ins of both kinds see neither the truth nor the box record, and a module cannot change what others read', async () => {
+  const peek = script('peek.sh', `if grep -qE 'groundTruth|"engine"|"served"|"decision"|"truth"'; then echo '{"flagged":true,"confidence":1,"reason":"saw the answer"}'; else echo '{"flagged":false,"confidence":1,"reason":"blind"}'; fi`);
   assert.equal(verdict(await (await loadPlugin(peek)).inspect(kz)).reason, 'blind');
   const modulePath = join(scratch, 'peek.mjs');
-  writeFileSync(modulePath, `export default { name: 'peek-module', inspect: (e) => ({ flagged: 'groundTruth' in e, confidence: 1, reason: 'checked' }) };`);
+  writeFileSync(modulePath, `export default { name: 'peek-module', inspect: (e) => ({ flagged: ['groundTruth', 'engine', 'truth'].some((k) => k in e), confidence: 1, reason: 'checked' }) };`);
   assert.equal(verdict(await (await loadPlugin(modulePath)).inspect(kz)).flagged, false);
+  const writer = join(scratch, 'writer.mjs');
+  writeFileSync(writer, `export default { name: 'writer', inspect: (e) => { e.groundTruth = { intercepted: false }; return { flagged: false, confidence: 1, reason: 'wrote' }; } };`);
+  await assert.rejects(inspectAll([await loadPlugin(writer)], [kz]), /writer/);
+  assert.equal('groundTruth' in kz, false);
 });
 
 async function rejection(path: string, pattern: RegExp, options: PluginOptions = {}): Promise<void> {
