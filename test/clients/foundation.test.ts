@@ -26,8 +26,15 @@ describe('chain reading', () => {
     const anchors = certificatesFromPem(readFileSync(lab.pki.publicRoot.certPath, 'utf8'));
     const rogueAnchors = certificatesFromPem(readFileSync(lab.pki.rogueRoot.certPath, 'utf8'));
     assert.equal(chainSeen(leaf, anchors)?.rootSpkiSha256, lab.pki.publicRoot.spkiSha256);
-    // a same-named but unrelated anchor must not be taken for the issuer
-    assert.equal(chainSeen(leaf, rogueAnchors)?.rootSpkiSha256, lab.pki.publicLeaf.spkiSha256);
+    // a same-named but unrelated anchor must not be taken for the issuer; a chain that reaches no
+    // root has none (its top certificate is named under its own field, never passed off as a root)
+    const unanchored = chainSeen(leaf, rogueAnchors);
+    assert.equal(unanchored?.rootSpkiSha256, undefined);
+    assert.equal(unanchored?.topSpkiSha256, lab.pki.publicLeaf.spkiSha256);
+    assert.equal(chainSeen(leaf, anchors)?.topSpkiSha256, lab.pki.publicLeaf.spkiSha256);
+    // a self-signed root at the top is a root, trusted or not
+    const root = certificatesFromPem(readFileSync(lab.pki.rogueRoot.certPath, 'utf8'));
+    assert.equal(chainSeen(root, [])?.rootSpkiSha256, lab.pki.rogueRoot.spkiSha256);
     assert.equal(chainSeen([]), undefined);
   });
 
