@@ -37,7 +37,8 @@ export function firefoxSettings(state: TrustState): FirefoxSettings {
 /**
  * Mozilla services Firefox keeps calling under automation (seen at the lab's proxy: hundreds of
  * firefox.settings.services.mozilla.com handshakes per run; ESR ignores a Remote Settings server
- * override). Not proxied, they resolve to 127.0.0.1 (network.dns.forceResolve) and die there.
+ * override). Not proxied, they resolve to the proxy's own loopback address (network.dns.forceResolve),
+ * where nothing listens on their ports, and die there.
  * The MITM priming endpoint is deliberately not in this list.
  */
 export const FIREFOX_BACKGROUND_HOSTS = [
@@ -63,6 +64,9 @@ export function proxyPrefs(proxy: { host: string; port: number }): Record<string
     'network.proxy.no_proxies_on': FIREFOX_BACKGROUND_HOSTS.join(', '),
     'network.proxy.allow_hijacking_localhost': true,
     'network.proxy.share_proxy_settings': false,
+    // forceResolve answers every lookup, the proxy's IP literal included: it must name the proxy
+    // itself, or Firefox dials 127.0.0.1 instead of the lane's own door (measured: it did)
+    'network.dns.forceResolve': proxy.host,
   };
 }
 
@@ -80,9 +84,8 @@ export function byNamePrefs(): Record<string, PrefValue> {
 
 export function launchPrefs(settings: FirefoxSettings): Record<string, PrefValue> {
   const prefs: Record<string, PrefValue> = {
-    ...proxyPrefs(DEAD_PROXY),
     // Firefox has no per-name DNS map; every lookup it still makes stays on loopback
-    'network.dns.forceResolve': '127.0.0.1',
+    ...proxyPrefs(DEAD_PROXY),
     'network.trr.mode': 5,
     'network.captive-portal-service.enabled': false,
     'network.connectivity-service.enabled': false,

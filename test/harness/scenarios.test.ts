@@ -1,7 +1,8 @@
 /**
  * Every scenario in scenarios/ runs here, on the loopback runtime with the real clients: a cell
- * either passes or is skipped with its reason (a client not installed). One test per file, found
- * by listing the directory, so a new scenario is covered the moment it is added.
+ * either passes or is skipped with its reason (a client not installed), and every cell that ran is
+ * attributed to the box's record of its own connections. One test per file, found by listing the
+ * directory, so a new scenario is covered the moment it is added.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,5 +27,9 @@ for (const file of builtInScenarioFiles()) {
       [],
       `\n${renderTable(run, { color: false })}`,
     );
+    // on loopback every client goes through the box: a row that ran and is not attributed to any
+    // of the box's connections means attribution broke (Firefox once dialled the wrong door)
+    const unattributed = rows.filter((r) => r.skipped === undefined && r.truth?.status === 'unreachable');
+    assert.deepEqual(unattributed.map((r) => `${rowName(r)}: ${r.truth!.reason}`), []);
   });
 }
