@@ -24,7 +24,8 @@ import {
 import { assertPresetName } from '../../lab/ca/presets.ts';
 import { parseKeyType } from '../../lab/ca/keys.ts';
 import { readFileForUser } from '../../lab/ca/pem.ts';
-import { writePrivate } from '../../lab/ca/store.ts';
+import { removeAuthorityFiles, writePrivate } from '../../lab/ca/store.ts';
+import { prepareOutDir } from '../runner/out-dir.ts';
 import { x509 } from '../../lab/ca/x509.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -47,14 +48,15 @@ export function registerCaCommands(program: Command): void {
   ca.command('create')
     .description('mint an authority from a preset (fresh keys every time)')
     .requiredOption('--preset <name>', `one of: ${PRESETS.join(', ')}`)
-    .requiredOption('--out <dir>', 'directory for ca.pem, ca.key (0600), chain.pem, issuing.key (0600)')
+    .requiredOption('--out <dir>', 'directory for ca.pem, ca.key (0600), chain.pem, issuing.key (0600); must be empty or new')
+    .option('--force', 'write into a directory that is not empty (an authority already there is replaced)', false)
     .option('--subject <dn>', 'generic: subject DN, e.g. "CN=Corp CA, O=Corp, C=US"')
     .addOption(new Option('--key-type <type>', 'generic: key type').choices([...KEY_TYPES]))
     .option('--validity-days <n>', 'generic: validity in days (default 30)', wholeNumber('--validity-days'))
     .option('--permit-dns <name>', 'generic: nameConstraints permitted DNS subtree (repeatable)', collect)
     .option('--exclude-dns <name>', 'generic: nameConstraints excluded DNS subtree (repeatable)', collect)
     .option('--path-len <n>', 'generic: basicConstraints pathLenConstraint', wholeNumber('--path-len'))
-    .action(async (opts: { preset: string; out: string; subject?: string; keyType?: string; validityDays?: number; permitDns?: string[]; excludeDns?: string[]; pathLen?: number }) => {
+    .action(async (opts: { preset: string; out: string; force: boolean; subject?: string; keyType?: string; validityDays?: number; permitDns?: string[]; excludeDns?: string[]; pathLen?: number }) => {
       const preset = assertPresetName(opts.preset);
       const genericFlags = [opts.subject, opts.keyType, opts.validityDays, opts.permitDns, opts.excludeDns, opts.pathLen];
       if (preset !== 'generic' && genericFlags.some((v) => v !== undefined)) {
@@ -67,7 +69,11 @@ export function registerCaCommands(program: Command): void {
       if (opts.permitDns) generic.permittedDns = opts.permitDns;
       if (opts.excludeDns) generic.excludedDns = opts.excludeDns;
       if (opts.pathLen !== undefined) generic.pathLen = opts.pathLen;
+      // a key overwritten by mistake cannot be brought back: refuse before minting anything
+      prepareOutDir(opts.out, { flag: '--out', mustBeEmpty: { force: opts.force, forceFlag: '--force' } });
       const authority = await createAuthority(preset, { generic });
+      // no file of a replaced authority may survive to be mixed with the new one (a stale chain.pem)
+      if (opts.force) await removeAuthorityFiles(opts.out);
       await saveAuthority(authority, opts.out);
       process.stdout.write(`wrote ${preset} authority to ${opts.out}\n`);
       printSpki('root', authority.root.certPem);

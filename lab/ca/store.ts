@@ -3,7 +3,7 @@
  * issuing CA first) when there are any, issuing.key for the CA that signs leaves, and
  * intermediate-N.key for any further ones; authority.json records the preset. Keys are 0600.
  */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCertificates, pemBlocks, derToPem } from './pem.ts';
 import { loadLabKeyPair } from './keys.ts';
@@ -21,6 +21,13 @@ export const AUTHORITY_FILES = {
 
 function intermediateKeyFile(index: number): string {
   return index === 0 ? AUTHORITY_FILES.issuingKey : `intermediate-${index}.key`;
+}
+
+/** Removes the files an authority is made of (and nothing else) from `dir`. */
+export async function removeAuthorityFiles(dir: string): Promise<void> {
+  const ours = new Set<string>(Object.values(AUTHORITY_FILES));
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => ours.has(n) || /^intermediate-\d+\.key$/.test(n)).map((n) => rm(join(dir, n), { force: true })));
 }
 
 export async function writePrivate(path: string, content: string | Uint8Array): Promise<void> {
