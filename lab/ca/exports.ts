@@ -3,8 +3,7 @@
  * off the hot path) and the 2019 "phone install" bundle (qca.kz offered qazca.cer/.pem/.der).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createPrivateKey } from 'node:crypto';
@@ -12,6 +11,7 @@ import forge from 'node-forge';
 import { parseCertificates, derToPem } from './pem.ts';
 import type { KeyedCertificate } from './types.ts';
 import { UserError } from '../errors.ts';
+import { createLabTempDir, removeRegisteredDir } from '../runtime/registry/run.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -50,7 +50,8 @@ export async function toPkcs12(keyed: KeyedCertificate, options: Pkcs12Options):
 }
 
 async function opensslPkcs12(keyed: KeyedCertificate, chain: string, options: Pkcs12Options): Promise<Buffer> {
-  const dir = await mkdtemp(join(tmpdir(), 'tlslab-p12-'));
+  // the key is written in the clear for openssl: the run registry removes the dir even after a crash
+  const dir = createLabTempDir('tlslab-p12-', 'PKCS#12 staging');
   try {
     await writeFile(join(dir, 'cert.pem'), keyed.certPem + chain);
     await writeFile(join(dir, 'key.pem'), keyed.keyPem, { mode: 0o600 });
@@ -63,7 +64,7 @@ async function opensslPkcs12(keyed: KeyedCertificate, chain: string, options: Pk
     }
     return await readFile(join(dir, 'out.p12'));
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    removeRegisteredDir(dir);
   }
 }
 

@@ -9,6 +9,7 @@ import { clientCommand, type ClientCommand } from './process.ts';
 import type { ClientLauncher, Route } from './types.ts';
 import { bridgeControlPort, type ControlBridge } from './browser/control-bridge.ts';
 import { startBrowserProcess, type BrowserProcess } from './browser/process.ts';
+import { createLabTempDir, removeRegisteredDir } from '../runtime/registry/run.ts';
 
 /** the real binary; /usr/bin/chromium is a wrapper that adds flags from /etc/chromium.d */
 export const CHROMIUM_BINARIES = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'];
@@ -110,21 +111,29 @@ export interface ChromiumInLab {
   controlSocket: string;
 }
 
-function browserCommand(executable: string, plan: ChromiumLaunchPlan, lab: ChromiumInLab | undefined): ClientCommand {
+function browserCommand(executable: string, plan: ChromiumLaunchPlan, lab: ChromiumInLab | undefined, tmp: string): ClientCommand {
   // The user NSS db Chromium reads is $HOME/.pki/nssdb: a throwaway HOME keeps trust private.
-  if (lab) return clientCommand([executable, ...chromiumArgs(plan)], lab.launcher, { HOME: plan.home });
-  return { file: executable, args: chromiumArgs(plan), env: { ...process.env, HOME: plan.home } };
+  const env = { HOME: plan.home, TMPDIR: tmp };
+  if (lab) return clientCommand([executable, ...chromiumArgs(plan)], lab.launcher, env);
+  return { file: executable, args: chromiumArgs(plan), env: { ...process.env, ...env } };
 }
 
 export async function launchChromium(executable: string, plan: ChromiumLaunchPlan, lab?: ChromiumInLab): Promise<RunningChromium> {
   const started = performance.now();
-  const command = browserCommand(executable, plan, lab);
+  // Chromium's own temp dir (org.chromium.Chromium.*, its SingletonSocket: a short path) in a
+  // recorded lab dir, so a crash leaves nothing in the host's /tmp
+  const tmp = createLabTempDir('tlslab-chromium-', 'Chromium temp dir');
+  const command = browserCommand(executable, plan, lab, tmp);
   const browserProcess = await startBrowserProcess({
     executable: command.file,
     args: command.args,
     env: command.env,
     ready: /DevTools listening on (ws:\/\/\S+)/,
     timeoutMs: 30_000,
+    what: 'chromium',
+  }).catch((error: unknown) => {
+    removeRegisteredDir(tmp);
+    throw error;
   });
   let bridge: ControlBridge | undefined;
   let browser: Browser;
@@ -134,6 +143,7 @@ export async function launchChromium(executable: string, plan: ChromiumLaunchPla
   } catch (error) {
     await browserProcess.kill();
     await bridge?.close();
+    removeRegisteredDir(tmp);
     throw error;
   }
   return {
@@ -142,15 +152,20 @@ export async function launchChromium(executable: string, plan: ChromiumLaunchPla
     launchMs: performance.now() - started,
     close: async () => {
       // A polite Browser.close lets Chromium release its profile lock; the group kill is the guarantee.
-      await browser.newBrowserCDPSession()
-        .then((session) => session.send('Browser.close'))
-        .catch(() => undefined);
-      await Promise.race([
-        new Promise((resolve) => browserProcess.child.once('exit', resolve)),
-        new Promise((resolve) => setTimeout(resolve, 2_000)),
-      ]);
+      const child = browserProcess.child;
+      // already gone (killed with the run on a signal): nothing to be polite to
+      if (child.exitCode === null && child.signalCode === null) {
+        await browser.newBrowserCDPSession()
+          .then((session) => session.send('Browser.close'))
+          .catch(() => undefined);
+        await Promise.race([
+          new Promise((resolve) => child.once('exit', resolve)),
+          new Promise((resolve) => setTimeout(resolve, 2_000)),
+        ]);
+      }
       await browserProcess.kill();
       await bridge?.close();
+      removeRegisteredDir(tmp);
     },
   };
 }

@@ -1,13 +1,15 @@
 /**
- * Starting Firefox for one session. On the host puppeteer launches it. Inside a lab it cannot:
- * puppeteer would start the browser on the host and dial its BiDi port on the host's loopback. So
- * the profile is prepared as puppeteer prepares it, the process starts through the launcher, and
- * puppeteer connects over the control bridge.
+ * Starting Firefox for one session: the profile is prepared as puppeteer prepares it, the process
+ * starts as every lab browser does (browser/process.ts: own process group, parent-death signal,
+ * recorded in the run registry; puppeteer's own launcher would give none of that, and its SIGINT
+ * handler exits the process before the lab has cleaned up), and puppeteer connects over WebDriver
+ * BiDi. Inside a lab the process starts through the launcher and puppeteer connects over the
+ * control bridge: the BiDi port listens on the lab namespace's loopback, not the host's.
  */
 import { join } from 'node:path';
 import { Browser as BrowserKind, createProfile } from '@puppeteer/browsers';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { clientCommand } from './process.ts';
+import { clientCommand, type ClientCommand } from './process.ts';
 import type { ClientLauncher } from './types.ts';
 import type { PrefValue } from './firefox-privileged.ts';
 import { bridgeControlPort, type ControlBridge } from './browser/control-bridge.ts';
@@ -32,46 +34,39 @@ const LAUNCH_LIMIT_MS = 60_000;
 // enables the privileged pref and OneCRL calls (firefox-privileged.ts)
 const SYSTEM_ACCESS = '--remote-allow-system-access';
 
-export async function launchFirefox(launch: FirefoxLaunch): Promise<RunningFirefox> {
-  if (launch.launcher) return launchInLab(launch, launch.launcher);
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: launch.executable,
-    headless: true,
-    userDataDir: launch.profile,
-    args: [SYSTEM_ACCESS],
-    env: { ...process.env, HOME: launch.home },
-    extraPrefsFirefox: launch.prefs,
-    timeout: LAUNCH_LIMIT_MS,
-  });
-  return { browser, stop: () => closeFirefox(browser, () => killLaunched(browser)) };
+function browserCommand(launch: FirefoxLaunch, args: string[]): ClientCommand {
+  // its temp files (crash helper, caches) land in the throwaway HOME, not the host's /tmp
+  const env = { HOME: launch.home, TMPDIR: launch.home };
+  if (launch.launcher) return clientCommand([launch.executable, ...args], launch.launcher, env);
+  return { file: launch.executable, args, env: { ...process.env, ...env } };
 }
 
-async function launchInLab(launch: FirefoxLaunch, launcher: ClientLauncher): Promise<RunningFirefox> {
+export async function launchFirefox(launch: FirefoxLaunch): Promise<RunningFirefox> {
   // puppeteer's own launch adds this pref (single content process, for its input dispatch)
   await createProfile(BrowserKind.FIREFOX, { path: launch.profile, preferences: { ...launch.prefs, 'fission.webContentIsolationStrategy': 0 } });
   const args = [
     ...puppeteer.defaultArgs({ browser: 'firefox', headless: true, userDataDir: launch.profile, args: [SYSTEM_ACCESS] }),
     '--remote-debugging-port=0',
   ];
-  const command = clientCommand([launch.executable, ...args], launcher, { HOME: launch.home });
+  const command = browserCommand(launch, args);
   const browserProcess = await startBrowserProcess({
     executable: command.file,
     args: command.args,
     env: command.env,
     ready: /WebDriver BiDi listening on (ws:\/\/\S+)/,
     timeoutMs: LAUNCH_LIMIT_MS,
+    what: 'firefox',
   });
   let bridge: ControlBridge | undefined;
   try {
-    bridge = await bridgeControlPort(launcher, browserProcess.endpoint, join(launch.workDir, 'bidi.sock'));
+    if (launch.launcher) bridge = await bridgeControlPort(launch.launcher, browserProcess.endpoint, join(launch.workDir, 'bidi.sock'));
     const browser = await puppeteer.connect({
-      browserWSEndpoint: `${bridge.endpoint.replace(/\/$/, '')}/session`,
+      browserWSEndpoint: `${(bridge?.endpoint ?? browserProcess.endpoint).replace(/\/$/, '')}/session`,
       protocol: 'webDriverBiDi',
-      headers: { Host: bridge.browserHost },
+      ...(bridge && { headers: { Host: bridge.browserHost } }),
     });
     const opened = bridge;
-    return { browser, stop: () => closeFirefox(browser, () => browserProcess.kill()).finally(() => opened.close()) };
+    return { browser, stop: () => closeFirefox(browser, () => browserProcess.kill()).finally(() => opened?.close()) };
   } catch (error) {
     await browserProcess.kill();
     await bridge?.close();
@@ -80,18 +75,7 @@ async function launchInLab(launch: FirefoxLaunch, launcher: ClientLauncher): Pro
 }
 
 /** a polite close first (it flushes the profile); the process group kill is the guarantee */
-async function closeFirefox(browser: Browser, killGroup: () => Promise<void> | void): Promise<void> {
+async function closeFirefox(browser: Browser, killGroup: () => Promise<void>): Promise<void> {
   await Promise.race([browser.close(), new Promise((resolve) => setTimeout(resolve, 5_000))]).catch(() => undefined);
   await killGroup();
-}
-
-function killLaunched(browser: Browser): void {
-  const child = browser.process();
-  if (child?.pid && child.exitCode === null && child.signalCode === null) {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      child.kill('SIGKILL');
-    }
-  }
 }

@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { clientCommand, runClient, tail } from './process.ts';
 import type { ClientLauncher } from './types.ts';
+import { forgetProcess, registerProcess } from '../runtime/registry/run.ts';
 
 const VISIT_SOURCE = fileURLToPath(new URL('./java/Visit.java', import.meta.url));
 const compiled = new Map<string, Promise<string>>();
@@ -70,6 +71,11 @@ export class VisitJvm {
       env: command.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    const pid = this.child.pid;
+    if (pid !== undefined) {
+      registerProcess(pid, { group: false, what: 'java' });
+      this.child.once('exit', () => forgetProcess(pid));
+    }
     this.child.stdin.on('error', () => undefined);
     this.child.stderr.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString('utf8')).slice(-4000);

@@ -6,12 +6,12 @@
  * Verdict = exception class and root cause, e.g. SSLHandshakeException:SunCertPathBuilderException.
  */
 import { createHash, type X509Certificate } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { certificatesFromPemFiles } from './chain.ts';
 import { compiledVisitClass, JvmTimeoutError, VisitJvm } from './java-jvm.ts';
 import { probeBinary, runClient, tail } from './process.ts';
+import { createLabTempDir, removeRegisteredDir } from '../runtime/registry/run.ts';
 import { directByNameProblem, routesThrough } from './route.ts';
 import { cachedProbe, makeSession, skippedSession } from './session.ts';
 import { observationOfVerdict, type ScriptVerdict } from './script-verdict.ts';
@@ -74,12 +74,12 @@ async function makeTruststore(state: TrustState, workDir: string, keytool: strin
 }
 
 async function buildTruststoreBytes(anchors: X509Certificate[], keytool: string): Promise<Buffer> {
-  const staging = mkdtempSync(join(tmpdir(), 'tlslab-java-truststore-'));
+  const staging = createLabTempDir('tlslab-java-truststore-', 'java truststore staging');
   try {
     await buildTruststore(anchors, join(staging, 'truststore.p12'), keytool);
     return readFileSync(join(staging, 'truststore.p12'));
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    removeRegisteredDir(staging);
   }
 }
 

@@ -1,10 +1,12 @@
 /**
  * Spawning real clients: a clean environment (nothing the user exported may add trust or a
- * proxy), a hard timeout, and a tracker so a session's close() leaves no process behind.
+ * proxy), a hard timeout, a tracker so a session's close() leaves no process behind, and the run
+ * registry, so a harness that dies mid-visit leaves none either.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
+import { forgetProcess, registerProcess } from '../runtime/registry/run.ts';
 import type { Availability, ClientLauncher } from './types.ts';
 
 /** Variables that would let the user's shell change trust, proxies or client config behind our back. */
@@ -105,6 +107,11 @@ export function runClient(binary: string, args: string[], options: RunOptions, t
       env: command.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    if (child.pid !== undefined) {
+      const pid = child.pid;
+      registerProcess(pid, { group: false, what: basename(binary) });
+      child.once('exit', () => forgetProcess(pid));
+    }
     tracker?.add(child);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];

@@ -20,7 +20,7 @@ import {
   type ContainerSession,
   type ContainersLab,
 } from '../../lab/runtime/containers/index.ts';
-import { readHostForwarding } from '../../lab/runtime/containers/host-forwarding.ts';
+import { IP_FORWARD, readSysctl } from '../../lab/runtime/registry/sysctl.ts';
 
 const TARGETED = 'www.facebook.com';
 const CONTROL = 'control.example.kz';
@@ -82,7 +82,7 @@ test('containers runtime: transparent gateway on podman', { timeout: 240_000 }, 
     t.skip(availability.reason ?? 'containers runtime unavailable');
     return;
   }
-  const forwardingBefore = readHostForwarding();
+  const forwardingBefore = readSysctl(IP_FORWARD);
   let session: ContainerSession;
   const setupStarted = Date.now();
   try {
@@ -191,7 +191,7 @@ test('containers runtime: transparent gateway on podman', { timeout: 240_000 }, 
     rmSync(workDir, { recursive: true, force: true });
   }
 
-  await t.test('a SIGKILLed lab process is cleaned up by its watchdog', async () => {
+  await t.test('a SIGKILLed lab process is cleaned up by its supervisor', async () => {
     const child = spawn(process.execPath, ['--import', TSX_LOADER, CRASH_CHILD, JSON.stringify(session.build.images)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -207,7 +207,7 @@ test('containers runtime: transparent gateway on podman', { timeout: 240_000 }, 
       const left = await listLabelled(session.engine.endpoint);
       return !left.containers.includes(info.container) && !left.networks.includes(info.network) && !alive(info.servicePid);
     }, 30_000);
-    assert.ok(cleaned, 'the watchdog should remove the container and network and stop the service');
+    assert.ok(cleaned, 'the supervisor should remove the container and network and stop the service');
     assert.ok(await until(() => !existsSync(info.serviceDir), 5_000), 'the service dir should be removed');
   });
 
@@ -219,7 +219,7 @@ test('containers runtime: transparent gateway on podman', { timeout: 240_000 }, 
     if (pid !== undefined) assert.ok(await until(() => !alive(pid), 5_000), 'podman service still running');
     if (session.engine.serviceDir) assert.equal(existsSync(session.engine.serviceDir), false);
     // netavark switched routing on for its bridges; with them gone the host is as it was
-    assert.equal(readHostForwarding(), forwardingBefore);
+    assert.equal(readSysctl(IP_FORWARD), forwardingBefore);
   });
   if (labFailure) throw labFailure;
 });

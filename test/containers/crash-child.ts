@@ -1,7 +1,7 @@
 /**
  * Helper for containers.test.ts (not a test itself): opens a container session, creates a labelled
  * network and container, reports them, then waits to be killed with SIGKILL so that only the
- * watchdog can clean up. argv[2]: JSON of the role images already built by the parent.
+ * run's supervisor can clean up. argv[2]: JSON of the role images already built by the parent.
  */
 import { acquireContainerSession } from '../../lab/runtime/containers/session.ts';
 import { createInternalNetwork } from '../../lab/runtime/containers/networks.ts';

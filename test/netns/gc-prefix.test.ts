@@ -16,7 +16,7 @@ ip netns add tlslab-containers-like
 mkdir -p /etc/netns/tlslab-ns-zz-left /etc/netns/other-tool-ns
 ip netns exec tlslab-ns-zz-left sleep 30 &
 sleep 0.3
-"$NODE" --import tsx test/netns/gc-cli.ts gc --json --state-dir /nonexistent-tlslab-state
+"$NODE" --import tsx test/netns/gc-cli.ts gc --json --registry /nonexistent-tlslab-registry
 wait
 echo "netns: $(ip netns list | cut -d' ' -f1 | tr '\\n' ' ')"
 echo "etc: $(ls /etc/netns | tr '\\n' ' ')"
@@ -32,7 +32,7 @@ test('gc by prefix: removes named leftovers of a run outside a holder, after end
   });
   assert.equal(r.status, 0, r.stderr);
   const json = r.stdout.slice(r.stdout.indexOf('{'), r.stdout.lastIndexOf('}') + 1);
-  const report = JSON.parse(json) as { hostNamespacesDeleted: string[]; etcDirsRemoved: string[]; processesEnded: Array<{ command: string }> };
+  const report = (JSON.parse(json) as { namedLeftovers: { hostNamespacesDeleted: string[]; etcDirsRemoved: string[]; processesEnded: Array<{ command: string }> } }).namedLeftovers;
   assert.deepEqual(report.hostNamespacesDeleted, ['tlslab-ns-zz-left']);
   assert.deepEqual(report.etcDirsRemoved, ['tlslab-ns-zz-left']);
   assert.deepEqual(report.processesEnded.map((p) => p.command), ['sleep 30']);

@@ -14,7 +14,7 @@ test('rootless: an unprivileged user gets the same sealed lab through a user nam
   t.after(() => rmSync(STATE_DIR, { recursive: true, force: true }));
   const r = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '--import', 'tsx', 'test/netns/rootless-scenario.ts'], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', TLSLAB_NETNS_STATE_DIR: STATE_DIR },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', TLSLAB_REGISTRY_DIR: STATE_DIR },
     timeout: 50_000,
   });
   assert.equal(r.status, 0, r.stderr);

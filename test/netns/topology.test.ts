@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { planTopology, hostPlan } from '../../lab/runtime/netns/topology.ts';
 import { routeStaysInLab } from '../../lab/runtime/netns/address-plan.ts';
 import { NetnsLab } from '../../lab/runtime/netns/lab.ts';
 import { netNamespaceInode } from '../../lab/runtime/netns/sweep.ts';
+import { registeredNow } from '../../lab/runtime/registry/run.ts';
 import { skipReason, hostNetnsEntries, hostMountsMentioning, survivors, pidAlive } from './support.ts';
 
 test('plan: routers before the gateway set the hop numbers, and no route leaves the lab range', () => {
@@ -65,7 +66,7 @@ test('topology up: packets cross 2 routers to the origin, names resolve, then do
   }
   assert.ok(!pidAlive(holderPid), 'holder ended');
   assert.deepEqual(survivors(inodes), []);
-  assert.ok(!existsSync(lab.holder.stateFile), 'state file removed');
+  assert.deepEqual(registeredNow().netns, [], 'the run record no longer names the lab');
   assert.ok(lab.timings.totalUpMs < 5000, `up took ${lab.timings.totalUpMs} ms`);
 });
 

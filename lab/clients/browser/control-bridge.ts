@@ -7,10 +7,9 @@
  */
 import { connect, createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { ClientLauncher } from '../types.ts';
+import { createLabTempDir, removeRegisteredDir } from '../../runtime/registry/run.ts';
 import { splice, startLabHelper } from './lab-helper.ts';
 
 export interface ControlBridge {
@@ -27,8 +26,8 @@ const UNIX_PATH_LIMIT = 107;
 /** A work dir deep enough to overflow sun_path gets its socket in a short temp dir instead. */
 function socketPlace(wanted: string): { path: string; remove: () => void } {
   if (Buffer.byteLength(wanted) <= UNIX_PATH_LIMIT) return { path: wanted, remove: () => {} };
-  const dir = mkdtempSync(join(tmpdir(), 'tlslab-sock-'));
-  return { path: join(dir, basename(wanted)), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const dir = createLabTempDir('tlslab-sock-', 'control socket');
+  return { path: join(dir, basename(wanted)), remove: () => void removeRegisteredDir(dir) };
 }
 
 export async function bridgeControlPort(launcher: ClientLauncher, browserEndpoint: string, wantedSocketPath: string): Promise<ControlBridge> {

@@ -15,7 +15,7 @@ const READY_LIMIT_MS = 15_000;
 /** the helper's `endpoint` is what it announced with `announceReady` */
 export function startLabHelper(launcher: ClientLauncher, script: URL, args: readonly string[]): Promise<BrowserProcess> {
   const command = clientCommand(nodeTsArgv(script, args), launcher);
-  return startBrowserProcess({ executable: command.file, args: command.args, env: command.env, ready: READY, timeoutMs: READY_LIMIT_MS });
+  return startBrowserProcess({ executable: command.file, args: command.args, env: command.env, ready: READY, timeoutMs: READY_LIMIT_MS, what: 'lab helper' });
 }
 
 export function announceReady(value: string | number): void {

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 
 /**
  * The few Docker-API calls the reaper needs, spoken directly over the socket: the reaper also runs
- * in a detached watchdog where loading testcontainers would only cost start-up time.
+ * in a dead run's clean-up (lab/runtime/registry), where loading testcontainers would only cost start-up time.
  */
 export interface EngineEndpoint {
   socketPath?: string;

@@ -1,9 +1,8 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Forger } from '../../ca/types.ts';
 import { FORGE_PATH, type ForgeWireReply, type ForgeWireRequest } from './forge-wire.ts';
+import { createLabTempDir, removeRegisteredDir } from '../registry/run.ts';
 
 /**
  * The scenario's Forger is an object in the lab's process (any profile, any authority), while the
@@ -36,8 +35,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export async function openForgeChannel(forger: Forger): Promise<ForgeChannel> {
-  const dir = mkdtempSync(join(tmpdir(), 'tlslab-forge-'));
-  chmodSync(dir, 0o700);
+  const dir = createLabTempDir('tlslab-forge-', 'forge channel');
   const channel: ForgeChannel = { dir, socketName: FORGE_SOCKET_NAME, requests: 0, close: async () => {} };
   const server = createServer((req, res) => {
     if (req.method !== 'POST' || req.url !== FORGE_PATH) {
@@ -67,7 +65,7 @@ export async function openForgeChannel(forger: Forger): Promise<ForgeChannel> {
     new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => {
-        rmSync(dir, { recursive: true, force: true });
+        removeRegisteredDir(dir);
         resolve();
       });
     });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ContainerEngine } from './service.ts';
+import { endRegisteredProcess, registerProcess } from '../registry/run.ts';
 
 export const ROLES = ['gateway', 'origin', 'dns', 'client'] as const;
 export type Role = (typeof ROLES)[number];
@@ -25,15 +26,19 @@ export function ensureImages(engine: ContainerEngine, timeoutMs = 600_000): Prom
   env.TLSLAB_CONTAINER_CLI = engine.kind === 'podman' ? 'podman' : 'docker';
   if (engine.kind === 'external') env.DOCKER_HOST = engine.dockerHost;
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [BUILD_SCRIPT, ...ROLES], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // its own group, recorded: a build (podman, buildah, tar) must not outlive a lab that died
+    const child = spawn('bash', [BUILD_SCRIPT, ...ROLES], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const pid = child.pid;
+    if (pid !== undefined) registerProcess(pid, { group: true, what: 'docker/build.sh' });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    const timer = setTimeout(() => pid !== undefined && process.kill(-pid, 'SIGTERM'), timeoutMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      if (pid !== undefined) endRegisteredProcess(pid);
       if (code !== 0) return reject(new Error(`docker/build.sh failed (${signal ?? `exit ${code}`}): ${err.trim().slice(-2000)}`));
       const images: Partial<RoleImages> = {};
       for (const line of out.split('\n')) {

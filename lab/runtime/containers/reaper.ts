@@ -1,5 +1,5 @@
 import { callEngine, callEngineJson, labelFilter, type EngineEndpoint } from './engine-api.ts';
-import { LAB_LABEL, LAB_LABEL_VALUE, OWNER_LABEL, RUN_LABEL, ownerIsGone } from './labels.ts';
+import { LAB_LABEL, LAB_LABEL_VALUE, OWNER_LABEL, REGISTRY_RUN_LABEL, RUN_LABEL, ownerIsGone } from './labels.ts';
 
 interface LabelledObject {
   Id: string;
@@ -16,6 +16,8 @@ export type ReapSelection =
   | { run: string }
   /** every run of one owning process (host:pid) */
   | { owner: string }
+  /** everything of one registry run (lab/runtime/registry): one lab process, pid reuse excluded */
+  | { registryRun: string }
   /** every lab run whose owning process has died (a crash, a kill -9) */
   | { stale: true }
   /** everything the lab ever labelled */
@@ -25,6 +27,7 @@ function selected(labels: Record<string, string> | null | undefined, which: Reap
   if (!labels || labels[LAB_LABEL] !== LAB_LABEL_VALUE) return false;
   if ('run' in which) return labels[RUN_LABEL] === which.run;
   if ('owner' in which) return labels[OWNER_LABEL] === which.owner;
+  if ('registryRun' in which) return labels[REGISTRY_RUN_LABEL] === which.registryRun;
   if ('stale' in which) return ownerIsGone(labels[OWNER_LABEL]);
   return true;
 }

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { callEngine, endpointFromDockerHost, type EngineEndpoint } from './engine-api.ts';
 import { podmanPaths, type PodmanPaths } from './paths.ts';
 import { writePodmanConfig } from './podman-config.ts';
-import { readHostForwarding } from './host-forwarding.ts';
 
 /** A Docker-compatible API the lab can drive: podman's service that the lab started, or a given one. */
 export interface ContainerEngine {
@@ -18,8 +17,6 @@ export interface ContainerEngine {
   /** the service's process id and run dir, when the lab owns them */
   servicePid?: number;
   serviceDir?: string;
-  /** the host's ip_forward before the lab's first network (netavark turns it on) */
-  forwardingBefore?: string;
   paths?: PodmanPaths;
 }
 
@@ -62,11 +59,20 @@ async function pingUntil(endpoint: EngineEndpoint, deadline: number, exited: () 
   throw new Error(`podman service did not answer /_ping in time (${lastError})`);
 }
 
+/** what a caller must record the instant the service exists, before it answers (a crash may come first) */
+export interface SpawnedService {
+  pid: number;
+  dockerHost: string;
+  serviceDir: string;
+}
+
 /**
  * Uses $DOCKER_HOST when set; otherwise starts `podman system service` on a unix socket in a
  * lab-owned temp dir, with the lab's containers.conf/storage.conf, and waits until it answers.
  */
-export async function startContainerEngine(options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ContainerEngine> {
+export async function startContainerEngine(
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; onSpawned?: (service: SpawnedService) => void } = {},
+): Promise<ContainerEngine> {
   const env = options.env ?? process.env;
   if (env.DOCKER_HOST) {
     const endpoint = endpointFromDockerHost(env.DOCKER_HOST);
@@ -77,7 +83,6 @@ export async function startContainerEngine(options: { timeoutMs?: number; env?: 
   if (!probe.available) throw new Error(probe.reason);
   const paths = podmanPaths(env);
   const cliEnv = writePodmanConfig(paths);
-  const forwardingBefore = readHostForwarding();
   const serviceDir = mkdtempSync(join(tmpdir(), 'tlslab-podman-'));
   const socketPath = join(serviceDir, 'podman.sock');
   const logFd = openSync(join(serviceDir, 'service.log'), 'a');
@@ -89,6 +94,7 @@ export async function startContainerEngine(options: { timeoutMs?: number; env?: 
   });
   closeSync(logFd);
   child.unref();
+  if (child.pid !== undefined) options.onSpawned?.({ pid: child.pid, dockerHost: `unix://${socketPath}`, serviceDir });
   let exitWhy: string | undefined;
   child.on('exit', (code, signal) => (exitWhy = `code ${code} signal ${signal}`));
   child.on('error', (err) => (exitWhy = err.message));
@@ -109,7 +115,6 @@ export async function startContainerEngine(options: { timeoutMs?: number; env?: 
     cliEnv,
     ...(child.pid !== undefined ? { servicePid: child.pid } : {}),
     serviceDir,
-    ...(forwardingBefore !== undefined ? { forwardingBefore } : {}),
     paths,
   };
 }

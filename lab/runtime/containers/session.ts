@@ -1,18 +1,19 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { ensureImages, type BuildResult } from './images.ts';
 import { reap } from './reaper.ts';
-import { ownerTag } from './labels.ts';
-import { restoreHostForwarding } from './host-forwarding.ts';
 import { startContainerEngine, stopContainerEngine, type ContainerEngine } from './service.ts';
-import type { WatchdogOrders } from './watchdog.ts';
 import type { LabNetwork } from './networks.ts';
 import { readBridgeRecords, recordBridge, sweepRecordedBridges } from './bridges.ts';
+import { currentRunId } from '../registry/identity.ts';
+import { processStartTicks } from '../registry/proc.ts';
+import { forgetEngine, holdRunSysctl, registerEngine, releaseRunSysctl } from '../registry/run.ts';
+import { IP_FORWARD } from '../registry/sysctl.ts';
 
 /**
  * One engine per lab process. testcontainers caches its client (and so $DOCKER_HOST) for the life
  * of the process, so the service is started once and kept until shutdownContainerSession() or
- * the end of the process; the watchdog cleans up after a process that dies first.
+ * the end of the process. The run registry names the service the instant it exists, and every
+ * container and network carries the run's label: the run's supervisor (or `tlslab gc`) removes
+ * them after a process that dies first.
  */
 export interface ContainerSession {
   engine: ContainerEngine;
@@ -24,27 +25,29 @@ export interface ContainerSession {
 }
 
 let pending: Promise<ContainerSession> | undefined;
-let watchdogPid: number | undefined;
 let exitHookInstalled = false;
 
-const WATCHDOG = fileURLToPath(new URL('./watchdog.ts', import.meta.url));
-const TSX_LOADER = import.meta.resolve('tsx/esm');
-
-function spawnWatchdog(engine: ContainerEngine): number | undefined {
-  const orders: WatchdogOrders = {
-    ownerPid: process.pid,
-    dockerHost: engine.dockerHost,
-    ...(engine.servicePid !== undefined ? { servicePid: engine.servicePid } : {}),
-    ...(engine.serviceDir !== undefined ? { serviceDir: engine.serviceDir } : {}),
-    ...(engine.forwardingBefore !== undefined ? { forwardingBefore: engine.forwardingBefore } : {}),
-  };
-  // detached: it must outlive this process, and a Ctrl-C to our process group must not reach it
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, WATCHDOG, JSON.stringify(orders)], {
-    detached: true,
-    stdio: 'ignore',
-  });
-  child.unref();
-  return child.pid;
+/**
+ * The podman service the lab starts, recorded before it answers. netavark turns the host's
+ * ip_forward on with the first bridge and never off, so the run holds that sysctl (reference
+ * counted across runs) before any network can exist, and lets go once its networks are gone.
+ */
+async function startRecordedEngine(): Promise<ContainerEngine> {
+  if (process.env.DOCKER_HOST) {
+    const engine = await startContainerEngine();
+    registerEngine({ dockerHost: engine.dockerHost, kind: 'external' });
+    return engine;
+  }
+  await holdRunSysctl(IP_FORWARD);
+  try {
+    return await startContainerEngine({
+      onSpawned: (service) =>
+        registerEngine({ dockerHost: service.dockerHost, kind: 'podman', servicePid: service.pid, serviceStartTicks: processStartTicks(service.pid) ?? 0, serviceDir: service.serviceDir }),
+    });
+  } catch (err) {
+    await releaseRunSysctl(IP_FORWARD);
+    throw err;
+  }
 }
 
 function pointTestcontainersAt(engine: ContainerEngine): void {
@@ -62,11 +65,10 @@ export interface SessionOptions {
 
 async function open(options: SessionOptions): Promise<ContainerSession> {
   const t0 = Date.now();
-  const engine = await startContainerEngine();
+  const engine = await startRecordedEngine();
   const engineStartMs = Date.now() - t0;
   pointTestcontainersAt(engine);
-  watchdogPid = spawnWatchdog(engine);
-  // leftovers of lab processes that died without their watchdog (e.g. the machine rebooted)
+  // labelled leftovers of lab processes that died with no record left (an older lab, a lost registry)
   await reap(engine.endpoint, { stale: true });
   if (!exitHookInstalled) {
     exitHookInstalled = true;
@@ -93,24 +95,13 @@ export function acquireContainerSession(options: SessionOptions = {}): Promise<C
 }
 
 async function shutdown(engine: ContainerEngine): Promise<void> {
-  try {
-    await reap(engine.endpoint, { owner: ownerTag() });
-  } finally {
-    const bridges = readBridgeRecords(engine.serviceDir);
-    await stopContainerEngine(engine);
-    if (engine.kind === 'podman') {
-      sweepRecordedBridges(bridges);
-      restoreHostForwarding(engine.forwardingBefore);
-    }
-    if (watchdogPid !== undefined) {
-      try {
-        process.kill(watchdogPid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      watchdogPid = undefined;
-    }
-  }
+  // a failed step leaves the engine recorded: the supervisor or gc finishes the job
+  await reap(engine.endpoint, { registryRun: currentRunId() });
+  const bridges = readBridgeRecords(engine.serviceDir);
+  await stopContainerEngine(engine);
+  if (engine.kind === 'podman') sweepRecordedBridges(bridges);
+  forgetEngine(engine.dockerHost);
+  if (engine.kind === 'podman') await releaseRunSysctl(IP_FORWARD);
 }
 
 /** Removes whatever this process still has labelled, stops the service it started. Idempotent. */

@@ -6,11 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync, statSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { spawnDaemon, runCommand, runChecked, type DaemonOptions, type RunOptions, type CommandResult } from './process.ts';
 import { checkPrivileges, type HolderMode } from './privileges.ts';
-import { processStartTicks, defaultStateDir, writeRunState, removeRunState, type RunState } from './state.ts';
+import { processStartTicks } from '../registry/proc.ts';
+import { forgetNetns, registerNetns, updateNetnsNamespaces } from '../registry/run.ts';
 
 // distinct from the containers runtime's "tlslab-" names, so a gc by prefix never reaches into its runs
 export const DEFAULT_PREFIX = 'tlslab-ns-';
@@ -32,7 +33,6 @@ const HOLDER_SETUP = [
 
 export interface HolderOptions {
   prefix?: string;
-  stateDir?: string;
   /** force rootless even as root (tests the user-namespace path) */
   mode?: HolderMode;
 }
@@ -42,19 +42,17 @@ export class Holder {
   readonly prefix: string;
   readonly mode: HolderMode;
   readonly pid: number;
-  readonly stateFile: string;
   private readonly process: ChildProcess;
-  private readonly state: RunState;
+  /** namespace name -> nsfs inode (0 until created), as the run registry records it */
+  private readonly inodes: Record<string, number> = {};
   private stopped = false;
 
-  private constructor(args: { runId: string; prefix: string; mode: HolderMode; process: ChildProcess; stateFile: string; state: RunState }) {
+  private constructor(args: { runId: string; prefix: string; mode: HolderMode; process: ChildProcess }) {
     this.runId = args.runId;
     this.prefix = args.prefix;
     this.mode = args.mode;
     this.process = args.process;
     this.pid = args.process.pid!;
-    this.stateFile = args.stateFile;
-    this.state = args.state;
   }
 
   static async start(options: HolderOptions = {}): Promise<Holder> {
@@ -67,20 +65,16 @@ export class Holder {
     if (mode === 'rootless') unshare.push('--user', '--map-root-user');
     const child = spawnDaemon([...unshare, '--', 'sh', '-c', HOLDER_SETUP], { stdin: 'pipe' });
     child.stdin?.on('error', () => undefined);
-    await readyLine(child);
-    const stateFile = join(options.stateDir ?? defaultStateDir(), `${prefix}${runId}.json`);
-    const state: RunState = {
-      runId,
-      prefix,
-      mode,
-      holderPid: child.pid!,
-      holderStartTicks: processStartTicks(child.pid!) ?? 0,
-      ownerPid: process.pid,
-      startedAt: Date.now(),
-      namespaces: {},
-    };
-    writeRunState(stateFile, state);
-    return new Holder({ runId, prefix, mode, process: child, stateFile, state });
+    if (child.pid === undefined) throw new Error('netns holder could not start (unshare missing?)');
+    // recorded in the same tick as the spawn: gc finds whatever its namespaces come to hold
+    registerNetns({ labId: runId, prefix, mode, holderPid: child.pid, holderStartTicks: processStartTicks(child.pid) ?? 0, namespaces: {} });
+    try {
+      await readyLine(child);
+    } catch (err) {
+      forgetNetns(runId);
+      throw err;
+    }
+    return new Holder({ runId, prefix, mode, process: child });
   }
 
   namespaceName(host: string): string {
@@ -96,7 +90,7 @@ export class Holder {
 
   /** argv that runs a command with a clean environment inside the lab namespace `ns` */
   namespaceArgv(ns: string, argv: readonly string[], env: Record<string, string> = {}): string[] {
-    if (!(ns in this.state.namespaces)) throw new Error(`refusing to run outside a lab namespace: ${ns} is not one of this run's namespaces`);
+    if (!(ns in this.inodes)) throw new Error(`refusing to run outside a lab namespace: ${ns} is not one of this run's namespaces`);
     const pairs = Object.entries({ PATH: LAB_PATH, ...env }).map(([k, v]) => `${k}=${v}`);
     return this.enterArgv(['ip', 'netns', 'exec', ns, 'env', '-i', ...pairs, ...argv]);
   }
@@ -131,17 +125,17 @@ export class Holder {
 
   /** records each namespace's inode so `tlslab gc` can find its processes after a crash */
   registerNamespace(ns: string): void {
-    this.state.namespaces[ns] = statSync(this.privatePath(`/run/netns/${ns}`)).ino;
-    writeRunState(this.stateFile, this.state);
+    this.inodes[ns] = statSync(this.privatePath(`/run/netns/${ns}`)).ino;
+    updateNetnsNamespaces(this.runId, this.inodes);
   }
 
   /** marks names as lab namespaces before they exist, so the builder may run commands in them */
   declareNamespace(ns: string): void {
-    this.state.namespaces[ns] ??= 0;
+    this.inodes[ns] ??= 0;
   }
 
   namespaces(): Record<string, number> {
-    return { ...this.state.namespaces };
+    return { ...this.inodes };
   }
 
   get alive(): boolean {
@@ -160,7 +154,7 @@ export class Holder {
       });
       this.process.stdin?.end();
     });
-    removeRunState(this.stateFile);
+    forgetNetns(this.runId);
   }
 }
 

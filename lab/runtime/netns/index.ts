@@ -10,7 +10,7 @@ export { installInterception, startGatewayEngine, TPROXY_LAUNCHER } from './inte
 export { startNetnsOrigin, type RunningOrigin } from './origins.ts';
 export { localiseInterceptor, type Localisation, type LocaliseOptions, type TtlProbeResult } from './ttl-localise.ts';
 export { startCapture, type Capture } from './capture.ts';
-export { collectGarbage, type GcReport, type GcOptions } from './gc.ts';
+export { sweepNamedLeftovers, type NamedLeftoversReport } from './gc.ts';
 export { findRoutesOutOfLab, assertSealed } from './safety.ts';
 export { createNetnsRuntime, netnsRuntime, type NetnsRuntimeOptions, type NetnsLabHandle } from './runtime.ts';
 export { ENGINE_PORT } from './gateway.ts';

@@ -4,7 +4,7 @@
  * leaves the namespace alive and forwarding, anonymously.
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { processStartTicks } from './state.ts';
+import { processStartTicks } from '../registry/proc.ts';
 
 export function netNamespaceInode(pid: number | 'self'): number | undefined {
   try {
