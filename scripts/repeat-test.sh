@@ -8,15 +8,17 @@ n=${1:?usage: scripts/repeat-test.sh N FILE [flags]}
 file=${2:?usage: scripts/repeat-test.sh N FILE [flags]}
 shift 2
 passed=0
+logs=$(mktemp -d "${TMPDIR:-/tmp}/repeat-test-XXXXXX")
 for i in $(seq 1 "$n"); do
-  log=$(mktemp)
+  log="$logs/run-$i.log"
   if npx tsx --test "$@" "$file" >"$log" 2>&1; then
     passed=$((passed + 1))
+    rm -f "$log"
   else
-    echo "run $i failed:" >&2
-    grep -E '^not ok|error:' "$log" | head -5 >&2
+    echo "run $i failed (whole output: $log):" >&2
+    grep -E -A12 '^not ok' "$log" | head -20 >&2
   fi
-  rm -f "$log"
 done
+rmdir "$logs" 2>/dev/null || true
 echo "$passed passed, $((n - passed)) failed"
 [ "$passed" = "$n" ]
