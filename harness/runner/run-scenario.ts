@@ -19,6 +19,7 @@ import { mapBounded } from './pool.ts';
 import { cellEvidence, scoreEvidence } from './detect.ts';
 import { localiseScenario } from './localise.ts';
 import { attachRecord, recordReport, type RecordsReport } from './records.ts';
+import { cellFileStem, keepArtefacts } from './artefacts.ts';
 import type { ResultRow, ScenarioResult } from './results.ts';
 import { trustStateFor } from './trust.ts';
 import { targetPolicyFor } from './targets.ts';
@@ -77,10 +78,6 @@ function chooseRoute(shim: ClientShim, lab: Lab, preferred: RouteKind): RouteKin
   };
 }
 
-function fileSafe(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '_');
-}
-
 async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOptions, pki: ScenarioPki, strays: ConnectionRecord[]): Promise<CellOutcome[]> {
   const { state, client, sites } = unit;
   const skipAll = (reason: string) => sites.map((site) => ({ row: skippedRow(scenario, state, client, site, reason) }));
@@ -117,11 +114,12 @@ async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOption
     try {
       for (const site of sites) {
         const cell = { state: state.name, client, site, attempt: 1 };
-        const capture = captureDir && join(captureDir, `${fileSafe(state.name)}--${fileSafe(client)}--${fileSafe(site)}.pcapng`);
+        const capture = captureDir && join(captureDir, `${cellFileStem(state.name, client, site)}.pcapng`);
         const ticket = await lane.startCell(cell, capture ? { capture } : {});
         let observation: Observation;
         try {
           observation = await session.visit({ site, url: ticket.url, route: ticket.route(route), timeoutMs: opts.visitTimeoutMs ?? 15_000 });
+          if (opts.artefactsDir) observation = await keepArtefacts(observation, opts.artefactsDir, cellFileStem(state.name, client, site));
         } catch (err) {
           outcomes.push({ row: brokenRow(scenario, state, client, site, err) });
           continue;
