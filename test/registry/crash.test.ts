@@ -198,8 +198,10 @@ test('containers: SIGKILL of `tlslab run` and its supervisor while another conta
 test('SIGINT during a browser launch: the run removes everything itself, without gc or its supervisor', { skip: chromium.available ? false : chromium.reason, timeout: 60_000 }, async (t) => {
   const run = startRun(t, ['--clients', 'chromium', '--states', 'not-installed', '--reporter', 'json']);
   let record: RunRecord | undefined;
-  // polled often: Chromium needs well over 100 ms from its spawn to its DevTools line
-  await waitUntil(() => (record = theRecord(run))?.processes.some((p) => p.what === 'chromium') === true, 'chromium to be spawned', 45_000, 5);
+  // mid-launch: Chromium has begun forking its helpers (zygotes, crash handlers) but needs a few
+  // hundred ms more before its DevTools line; polled often to land in between
+  const launching = (r: RunRecord | undefined) => r?.processes.some((p) => p.what === 'chromium' && processGroupMembers(p.pid).length >= 2) === true;
+  await waitUntil(() => launching((record = theRecord(run))), 'chromium to be launching', 45_000, 5);
   const seen = snapshot(run, record!);
   run.harness.kill('SIGINT');
   await new Promise((resolve) => run.harness.once('exit', resolve));
