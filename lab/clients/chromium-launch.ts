@@ -4,6 +4,7 @@
  * playwright-core over CDP.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { clientCommand, type ClientCommand } from './process.ts';
 import type { ClientLauncher, Route } from './types.ts';
@@ -139,7 +140,8 @@ export async function launchChromium(executable: string, plan: ChromiumLaunchPla
   let browser: Browser;
   try {
     if (lab) bridge = await bridgeControlPort(lab.launcher, browserProcess.endpoint, lab.controlSocket);
-    browser = await chromium.connectOverCDP(bridge?.endpoint ?? browserProcess.endpoint);
+    // Playwright's own artifacts dir would be an unrecorded playwright-artifacts-* in /tmp
+    browser = await chromium.connectOverCDP(bridge?.endpoint ?? browserProcess.endpoint, { artifactsDir: join(tmp, 'playwright-artifacts') });
   } catch (error) {
     await browserProcess.kill();
     await bridge?.close();

@@ -1,7 +1,7 @@
 /**
  * Crash tests through the real CLI, one per runtime: `tlslab run` is SIGKILLed mid-grid (both
  * browsers up), then `tlslab gc` runs. Afterwards no process of the run is alive, no namespace or
- * container or network of it exists, no lab temp dir (tlslab-*, Chromium's org.chromium.*) is
+ * container or network of it exists, no lab temp dir (tlslab-*, nor the browsers' own) is
  * left, no run record, and ip_forward is as it was. Loopback and containers kill the run's
  * supervisor too, so gc alone must do the work; netns leaves it to the supervisor. A SIGINT during
  * a browser launch must leave nothing, without gc and without the supervisor.
@@ -27,7 +27,8 @@ import { firstLine, labProcesses, privateTmp, stillRunning, waitUntil, type Proc
 
 const CLI = fileURLToPath(new URL('../../bin/tlslab.js', import.meta.url));
 const SECOND_SESSION = fileURLToPath(new URL('./containers-session.ts', import.meta.url));
-const LAB_ENTRY = /^(tlslab-|org\.chromium\.)/;
+// the lab's own temp dirs, and what the browsers and Playwright would otherwise leave in $TMPDIR
+const LAB_ENTRY = /^(tlslab-|org\.chromium\.|playwright-artifacts-|firefox-esr$)/;
 
 const [chromium, firefox, netns] = await Promise.all([chromiumShim.probe(), firefoxShim.probe(), checkPrivileges()]);
 const browsersMissing = !chromium.available ? chromium.reason : !firefox.available ? firefox.reason : undefined;
