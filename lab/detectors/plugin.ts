@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { findingSchema, type Detector, type Finding } from './types.ts';
 import { UserError } from '../errors.ts';
+import { forgetProcess, registerProcess } from '../runtime/registry/run.ts';
 
 export class PluginError extends UserError {
   readonly plugin: string;
@@ -114,6 +115,12 @@ function runExecutable(label: string, absolute: string, input: string, timeoutMs
   return new Promise((resolvePromise, reject) => {
     // its own process group, so a timeout also ends whatever the plug-in started (sh → sleep)
     const child = spawn(absolute, [], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    // in the run's record, so a harness killed mid-inspection leaves no plug-in running
+    if (child.pid !== undefined) {
+      const group = child.pid;
+      registerProcess(group, { group: true, what: `detector plug-in ${basename(absolute)}` });
+      child.once('exit', () => forgetProcess(group));
+    }
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let size = 0;

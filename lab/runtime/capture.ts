@@ -5,7 +5,9 @@
  * drops what it has not yet been handed when it is stopped, so a capture is stopped only after a
  * quiet second since the last traffic the caller cares about.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { PDEATHSIG } from './netns/process.ts';
+import { forgetProcess, registerProcess } from './registry/run.ts';
 
 export interface DumpcapOptions {
   interfaces: readonly string[];
@@ -28,6 +30,20 @@ const START_TIMEOUT_MS = 5_000;
 
 export function dumpcapArgv(options: DumpcapOptions): string[] {
   return ['dumpcap', '-q', ...options.interfaces.flatMap((i) => ['-i', i]), ...(options.filter ? ['-f', options.filter] : []), '-w', options.file];
+}
+
+/**
+ * dumpcap on the host (loopback, container bridges): it dies with the harness (a parent-death
+ * signal) and is in the run's record, so a harness killed mid-run leaves no capture running.
+ */
+export function spawnOnHost(argv: readonly string[]): ChildProcess {
+  const child = spawn(PDEATHSIG[0]!, [...PDEATHSIG.slice(1), ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (child.pid !== undefined) {
+    const pid = child.pid;
+    registerProcess(pid, { group: false, what: argv[0] ?? 'dumpcap' });
+    child.once('exit', () => forgetProcess(pid));
+  }
+  return child;
 }
 
 /** `spawn(argv)` starts dumpcap where the runtime wants it (a namespace, the host) with stderr piped. */

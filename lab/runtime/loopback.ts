@@ -7,7 +7,6 @@
  * port number P, so https://site:P/ is the same URL whichever door a client comes through.
  */
 import type { AddressInfo } from 'node:net';
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
@@ -17,7 +16,7 @@ import type { Forger } from '../ca/types.ts';
 import { splitPem } from '../ca/pem-text.ts';
 import { startEngine, type Engine } from '../proxy/index.ts';
 import type { EngineOptions } from '../proxy/types.ts';
-import { startDumpcap, type Capture } from './capture.ts';
+import { spawnOnHost, startDumpcap, type Capture } from './capture.ts';
 import { hostOf, LaneLedger, type LaneWire } from './lanes.ts';
 import { startOrigin, type Origin } from './origin.ts';
 import type { Lab, LabEngineEvent, OriginVisit, Runtime, RouteKind, Topology } from './types.ts';
@@ -84,7 +83,7 @@ function fetchChain(origin: Origin, site: string): Promise<string[] | { skipped:
 async function startLabCapture(workDir: string, ports: number[]): Promise<Capture | string> {
   if (process.getuid?.() !== 0) return 'capturing on loopback needs root (dumpcap on lo)';
   try {
-    return await startDumpcap((argv) => spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] }), {
+    return await startDumpcap(spawnOnHost, {
       interfaces: ['lo'],
       file: join(workDir, 'loopback.pcapng'),
       filter: `tcp and (${ports.map((p) => `port ${p}`).join(' or ')})`,

@@ -30,10 +30,13 @@ test('a grid that matches exits 0 and writes results.json, junit.xml and results
     assert.equal(results.scenario, 'cli-check');
     assert.equal(results.runtime, 'loopback');
     const row = results.rows.find((x: { site: string }) => x.site === 'vk.com');
-    assert.deepEqual(Object.keys(row), ['state', 'client', 'site', 'expected', 'actual', 'pass']);
+    // the contract's fields first, then what the record adds (results only grow by optional fields)
+    assert.deepEqual(Object.keys(row), ['state', 'client', 'site', 'expected', 'actual', 'pass', 'truth', 'connections']);
     assert.equal(row.actual.outcome, 'loaded');
     assert.match(row.actual.chain.issuer, /Security Certificate/, 'the forged chain was seen, not the origin');
-    assert.ok(existsSync(join(out, 'junit.xml')) && existsSync(join(out, 'results.tap')) && existsSync(join(out, 'evidence.json')));
+    assert.equal(row.truth.status, 'intercepted');
+    assert.equal(typeof row.actual.durationMs, 'number', 'the whole Observation is kept');
+    for (const file of ['junit.xml', 'results.tap', 'evidence.json', 'records.json']) assert.ok(existsSync(join(out, file)), file);
   });
 });
 

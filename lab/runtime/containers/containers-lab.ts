@@ -4,7 +4,7 @@
  * flows to the engine's transparent door. Nothing has a route out: the networks are internal, and
  * only a one-shot helper (not the client) holds NET_ADMIN to point the client's route at the gateway.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StartedTestContainer } from 'testcontainers';
@@ -25,7 +25,7 @@ import type { ContainerSession } from './session.ts';
 import { FORGE_MOUNT, type GatewayConfig } from './roles/gateway-config.ts';
 import { LaneLedger, splitAddress, type LaneWire } from '../lanes.ts';
 import { splitPem } from '../../ca/pem-text.ts';
-import { startDumpcap, type Capture } from '../capture.ts';
+import { spawnOnHost, startDumpcap, type Capture } from '../capture.ts';
 
 interface OriginRecords {
   visits: OriginVisit[];
@@ -81,7 +81,7 @@ async function startLabCapture(networks: LabNetwork[], workDir: string): Promise
   if (bridges.length < networks.length) return 'captures need the networks\' bridge interfaces on the host (podman names them; this engine does not)';
   if (process.getuid?.() !== 0) return 'capturing on the lab bridges needs root (dumpcap)';
   try {
-    return await startDumpcap((argv) => spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] }), {
+    return await startDumpcap(spawnOnHost, {
       interfaces: bridges,
       file: join(workDir, 'containers.pcapng'),
       filter: 'tcp',
