@@ -23,6 +23,8 @@ export interface ResultCapture {
 }
 
 export interface ResultRow {
+  /** the interceptor in the middle when a run puts several boxes on one grid; absent: the lab's engine */
+  box?: string;
   state: string;
   client: string;
   site: string;
