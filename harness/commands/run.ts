@@ -8,11 +8,15 @@ import { Option } from 'commander';
 import { join, relative } from 'node:path';
 import { renderDoctor, runDoctor } from '../doctor/checks.ts';
 import { UserError } from '../errors.ts';
+import { BOX_NAMES } from '../../lab/boxes/index.ts';
+import { installLastResortGuard } from '../../lab/proxy/index.ts';
 import { scenarioDir } from '../report/write.ts';
 import { labCatalogue, labClients } from '../runner/lab-catalogue.ts';
 import { defaultConcurrency, runAll } from '../runner/run-all.ts';
+import { langFromEnv } from '../i18n/lang.ts';
+import { FILE_REPORTERS } from '../report/reporters.ts';
 import { chosenDetectors, list, positiveInt, timestamp, withReportAndDetectorOptions, type DetectorFlags } from './options.ts';
-import { checkOptions, renderScenario, reportRuns } from './report-runs.ts';
+import { checkOptions, describe, finishRun, runPlan, runReporters, scenarioPlan, scenarioVerdict, unitRef } from './report-runs.ts';
 import { prepareRunOutDir } from '../runner/out-dir.ts';
 import { resolveRuntime, runtimeNames } from '../runner/runtimes.ts';
 import { builtInScenarioFiles, resolveScenarioArgument } from '../scenario/discover.ts';
@@ -20,6 +24,7 @@ import { loadScenarioFile } from '../scenario/load.ts';
 
 interface RunFlags extends DetectorFlags {
   runtime: string;
+  box?: string[];
   clients?: string[];
   states?: string[];
   concurrency: number;
@@ -27,43 +32,60 @@ interface RunFlags extends DetectorFlags {
   capture?: boolean;
 }
 
+function checkedBoxes(names: readonly string[]): string[] {
+  const unknown = names.filter((n) => !BOX_NAMES.includes(n));
+  if (unknown.length > 0) throw new UserError(`--box: unknown box ${unknown.join(', ')}; boxes: ${BOX_NAMES.join(', ')}`);
+  return [...new Set(names)];
+}
+
 async function runCommand(scenarioArgs: string[], flags: RunFlags): Promise<void> {
   const files = scenarioArgs.length > 0 ? scenarioArgs.map(resolveScenarioArgument) : builtInScenarioFiles();
   if (files.length === 0) throw new UserError('no scenarios to run');
+  // the loopback runtime hosts the engine in this process: a bug in it is reported and the run goes on
+  installLastResortGuard();
   const outDir = prepareRunOutDir(flags.out ?? join('runs', timestamp()));
   const runtime = await resolveRuntime(flags.runtime);
   const detectors = await chosenDetectors(flags);
   const options = checkOptions(flags);
   // captures are the default where the lab owns the wire (namespaces, container networks)
   const capture = flags.capture ?? runtime.name !== 'loopback';
-  const keepsFiles = capture || flags.reporter.some((r) => r !== 'table');
+  const keepsFiles = capture || flags.reporter.some((r) => FILE_REPORTERS.includes(r));
+  const selection = { ...(flags.clients && { clients: flags.clients }), ...(flags.states && { states: flags.states }) };
+  const { reporters, tr } = runReporters(flags, outDir);
+  const startedAt = new Date();
 
   const runs = await runAll({
     files,
     runtime,
     catalogue: labCatalogue(),
     clients: labClients(),
-    selection: { ...(flags.clients && { clients: flags.clients }), ...(flags.states && { states: flags.states }) },
+    selection,
+    ...(flags.box && { boxes: checkedBoxes(flags.box) }),
     concurrency: flags.concurrency,
     visitTimeoutMs: flags.timeout * 1000,
     detectors,
     capture,
     ...(keepsFiles && { artefactsDir: (scenario: string, count: number) => scenarioDir(outDir, count, scenario) }),
-    onScenarioStart: (s) => process.stderr.write(`tlslab: running ${s.id} on ${runtime.name}\n`),
-    onScenarioDone: (run) => {
-      if (flags.reporter.includes('table')) process.stdout.write(renderScenario(run, options));
-    },
+    onBegin: (scenarios) =>
+      reporters.onBegin(
+        runPlan({ command: 'run', runtime: runtime.name, outDir, startedAt, concurrency: flags.concurrency, scenarios: scenarios.map((s) => scenarioPlan(s, selection)) }),
+      ),
+    onScenarioStart: (s) => reporters.onScenarioBegin(scenarioPlan(s, selection)),
+    onUnitStart: (s, unit) => reporters.onUnitBegin(unitRef(s.id, unit)),
+    onUnitDone: (s, unit, rows) => reporters.unitDone(unitRef(s.id, unit), rows),
+    onScenarioDone: (run) => reporters.onScenarioEnd(run, scenarioVerdict(run, options)),
   });
-  await reportRuns(runs, flags, options, outDir, false);
+  await finishRun(runs, reporters, options, tr, Date.now() - startedAt.getTime());
 }
 
 async function listCommand(): Promise<void> {
   const catalogue = labCatalogue();
+  const lang = langFromEnv();
   const out: string[] = ['scenarios:'];
   for (const file of builtInScenarioFiles()) {
     try {
       const s = await loadScenarioFile(file, catalogue);
-      out.push(`  ${s.id.padEnd(24)} ${s.description.trim().split('\n')[0] ?? ''}`);
+      out.push(`  ${s.id.padEnd(24)} ${describe(s, lang)}`);
     } catch (err) {
       out.push(`  ${relative(process.cwd(), file)}: INVALID (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
     }
@@ -86,6 +108,7 @@ export function registerRunCommands(program: Command): void {
       .argument('[scenario...]', 'scenario files or built-in scenario ids')
       .addOption(new Option('--runtime <name>', `where the lab runs (${runtimeNames().join(', ')})`).default('loopback'))
       .option('--clients <list>', 'only these clients (comma-separated)', list)
+      .option('--box <list>', `the interceptors in the middle, one grid each: ${BOX_NAMES.join(', ')} (default: the scenario's interception.box, else engine)`, list)
       .option('--states <list>', 'only these states (comma-separated)', list)
       .option('--concurrency <n>', '(state, client) units run at once', positiveInt, defaultConcurrency())
       .option('--timeout <seconds>', 'per-visit timeout', positiveInt, 15)

@@ -10,8 +10,8 @@ function fileSafe(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
-export function cellFileStem(state: string, client: string, site: string): string {
-  return `${fileSafe(state)}--${fileSafe(client)}--${fileSafe(site)}`;
+export function cellFileStem(state: string, client: string, site: string, box?: string): string {
+  return `${box === undefined ? '' : `${fileSafe(box)}--`}${fileSafe(state)}--${fileSafe(client)}--${fileSafe(site)}`;
 }
 
 /** The observation with its artefacts kept under `artefactsDir/artefacts/`, paths relative to artefactsDir. */

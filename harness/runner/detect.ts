@@ -32,6 +32,7 @@ export function cellEvidence(scenarioId: string, row: ResultRow, observation: Ob
     client: row.client,
     site: row.site,
     attempt: record.cell.attempt,
+    ...(row.box !== undefined && { box: row.box }),
     observation,
     ...(visit && { originVisit: { ...(visit.clientHello && { clientHello: visit.clientHello }), ...(visit.userAgent && { userAgent: visit.userAgent }) } }),
     ...(served && { servedChainPem: served }),
@@ -42,8 +43,8 @@ export function cellEvidence(scenarioId: string, row: ResultRow, observation: Ob
   });
 }
 
-function cellKey(cell: { state: string; client: string; site: string; attempt?: number | undefined }): string {
-  return [cell.state, cell.client, cell.site, cell.attempt ?? 1].join('\u0000');
+function cellKey(cell: { box?: string | undefined; state: string; client: string; site: string; attempt?: number | undefined }): string {
+  return [cell.box ?? '', cell.state, cell.client, cell.site, cell.attempt ?? 1].join('\u0000');
 }
 
 /** Runs the detectors over one scenario's evidence and scores them with each cell's recorded truth. */

@@ -5,7 +5,7 @@
  * comparison). A scenario compared with nothing is a failure too: a comparison that silently
  * shrinks stays green while the detector it guards is gone.
  */
-import { compareToBaseline, type DetectorScore } from '../../lab/detectors/index.ts';
+import { compareToBaseline, scoreKey, type DetectorScore } from '../../lab/detectors/index.ts';
 import type { Baseline } from './baseline.ts';
 import type { BaselineCheck, ScenarioResult } from './results.ts';
 
@@ -54,9 +54,10 @@ export function checkDetectors(results: readonly ScenarioResult[], options: Chec
     }
     const comparison = before === undefined ? undefined : compareToBaseline(result.detectors, before);
     for (const score of result.detectors) {
-      const lost = comparison?.lostTruePositives.filter((c) => c.detector === score.name) ?? [];
-      const gained = comparison?.gainedFalsePositives.filter((c) => c.detector === score.name) ?? [];
-      const missingCells = comparison?.missingCells.filter((c) => c.detector === score.name) ?? [];
+      const key = scoreKey(score);
+      const lost = comparison?.lostTruePositives.filter((c) => c.detector === key) ?? [];
+      const gained = comparison?.gainedFalsePositives.filter((c) => c.detector === key) ?? [];
+      const missingCells = comparison?.missingCells.filter((c) => c.detector === key) ?? [];
       const regressions = lost.length + gained.length;
       const failed = regressions > 0 || (missingCells.length > 0 && !options.allowMissing);
       const parts = [
@@ -66,7 +67,7 @@ export function checkDetectors(results: readonly ScenarioResult[], options: Chec
       ];
       checks.push({
         scenario: result.scenario,
-        detector: score.name,
+        detector: key,
         score,
         lostTruePositives: lost,
         gainedFalsePositives: gained,

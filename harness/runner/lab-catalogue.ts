@@ -6,6 +6,7 @@ import { PRESETS, PROFILE_NAMES } from '../../lab/ca/index.ts';
 import { clientShims } from '../../lab/clients/registry.ts';
 import type { Availability, ClientShim } from '../../lab/clients/types.ts';
 import { TARGET_LIST_NAMES } from '../../lab/proxy/targets.ts';
+import { BOX_NAMES } from '../../lab/boxes/index.ts';
 import type { Catalogue } from '../scenario/catalogue.ts';
 import type { ClientSource } from './run-scenario.ts';
 
@@ -15,6 +16,7 @@ export function labCatalogue(): Catalogue {
     targetLists: [...TARGET_LIST_NAMES],
     presets: [...PRESETS],
     forgingProfiles: [...PROFILE_NAMES],
+    boxes: [...BOX_NAMES],
   };
 }
 

@@ -17,17 +17,22 @@ export interface Unit {
   state: State;
   client: string;
   sites: string[];
+  /** the interceptor in the middle, when the run names boxes */
+  box?: string;
 }
 
-export function expandUnits(scenario: Scenario, selection: Selection = {}): Unit[] {
+export function expandUnits(scenario: Scenario, selection: Selection = {}, box?: string): Unit[] {
   const states = scenario.states.filter((s) => !selection.states || selection.states.includes(s.name));
   const clients = scenario.clients.filter((c) => !selection.clients || selection.clients.includes(c));
   const sites = scenario.sites.map((s) => s.name);
-  return states.flatMap((state) => clients.map((client) => ({ state, client, sites })));
+  return states.flatMap((state) => clients.map((client) => ({ state, client, sites, ...(box !== undefined && { box }) })));
 }
 
-export function expectedFor(scenario: Scenario, state: State, client: string, site: string): string {
-  const found = resolveExpectation(state.expect, new Set(scenario.clients), client, site);
+/** The box's own expectations (state.boxes) win over the state's general ones, key for key. */
+export function expectedFor(scenario: Scenario, state: State, client: string, site: string, box?: string): string {
+  const clients = new Set(scenario.clients);
+  const forBox = box === undefined ? undefined : state.boxes?.[box];
+  const found = (forBox && resolveExpectation(forBox, clients, client, site)) ?? resolveExpectation(state.expect, clients, client, site);
   // the loader refuses a scenario with a gap, so this is a harness bug if it happens
   if (!found) throw new Error(`no expectation for ${state.name}/${client}@${site}`);
   return found.value;
@@ -39,11 +44,12 @@ function allowanceFor(scenario: Scenario, state: string, client: string, site: s
   )?.reason;
 }
 
-export function checkedRow(scenario: Scenario, state: State, client: string, site: string, observation: Observation): ResultRow {
-  const expected = expectedFor(scenario, state, client, site);
+export function checkedRow(scenario: Scenario, state: State, client: string, site: string, observation: Observation, box?: string): ResultRow {
+  const expected = expectedFor(scenario, state, client, site, box);
   const met = meetsExpectation(expected, observation);
   const allowed = met ? undefined : allowanceFor(scenario, state.name, client, site);
   return {
+    ...(box !== undefined && { box }),
     state: state.name,
     client,
     site,
@@ -54,12 +60,13 @@ export function checkedRow(scenario: Scenario, state: State, client: string, sit
   };
 }
 
-export function skippedRow(scenario: Scenario, state: State, client: string, site: string, reason: string): ResultRow {
+export function skippedRow(scenario: Scenario, state: State, client: string, site: string, reason: string, box?: string): ResultRow {
   return {
+    ...(box !== undefined && { box }),
     state: state.name,
     client,
     site,
-    expected: expectedFor(scenario, state, client, site),
+    expected: expectedFor(scenario, state, client, site, box),
     actual: { outcome: 'skipped', error: null, chain: null },
     pass: false,
     skipped: reason,
@@ -67,13 +74,14 @@ export function skippedRow(scenario: Scenario, state: State, client: string, sit
 }
 
 /** A shim that throws is a broken cell, not a skipped one: it fails the grid so someone looks. */
-export function brokenRow(scenario: Scenario, state: State, client: string, site: string, err: unknown): ResultRow {
+export function brokenRow(scenario: Scenario, state: State, client: string, site: string, err: unknown, box?: string): ResultRow {
   const message = err instanceof Error ? err.message : String(err);
   return {
+    ...(box !== undefined && { box }),
     state: state.name,
     client,
     site,
-    expected: expectedFor(scenario, state, client, site),
+    expected: expectedFor(scenario, state, client, site, box),
     actual: { outcome: 'skipped', error: null, chain: null, detail: `shim failed: ${message}` },
     pass: false,
   };

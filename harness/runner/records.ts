@@ -12,7 +12,7 @@ import type { ResultRow } from './results.ts';
 export interface RecordsReport {
   scenario: string;
   runtime: string;
-  cells: Array<Omit<CellRecord, 'capture'> & { truth: CellTruth }>;
+  cells: Array<Omit<CellRecord, 'capture'> & { truth: CellTruth; box?: string }>;
   /** connections that came in on a unit's lane but named none of its sites (a browser's background call) */
   strays: ConnectionRecord[];
 }
@@ -36,13 +36,13 @@ export function attachRecord(row: ResultRow, record: CellRecord, artefactsDir: s
 export function recordReport(
   scenario: string,
   runtime: string,
-  cells: ReadonlyArray<{ record: CellRecord; truth: CellTruth }>,
+  cells: ReadonlyArray<{ record: CellRecord; truth: CellTruth; box?: string }>,
   strays: readonly ConnectionRecord[] = [],
 ): RecordsReport {
   return {
     scenario,
     runtime,
-    cells: cells.map(({ record: { capture: _files, ...record }, truth }) => ({ ...record, truth })),
+    cells: cells.map(({ record: { capture: _files, ...record }, truth, box }) => ({ ...(box !== undefined && { box }), ...record, truth })),
     strays: [...strays],
   };
 }

@@ -10,7 +10,8 @@ import type { Catalogue } from '../scenario/catalogue.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { createRunDir } from './lifecycle.ts';
-import type { Selection } from './matrix.ts';
+import type { Selection, Unit } from './matrix.ts';
+import type { ResultRow } from './results.ts';
 import { runScenario, type ClientSource, type ScenarioRun } from './run-scenario.ts';
 
 export interface RunAllOptions {
@@ -22,10 +23,17 @@ export interface RunAllOptions {
   concurrency?: number;
   visitTimeoutMs?: number;
   detectors?: readonly Detector[];
+  /** boxes to put in the middle (default: each scenario's interception.box, else the lab's engine) */
+  boxes?: readonly string[];
   /** where each scenario's lasting files go (captures), given the number of scenarios in the run */
   artefactsDir?: (scenario: string, scenarioCount: number) => string;
   capture?: boolean;
+  /** every scenario loaded and checked, before anything starts */
+  onBegin?: (scenarios: readonly Scenario[]) => void;
   onScenarioStart?: (scenario: Scenario) => void;
+  onUnitStart?: (scenario: Scenario, unit: Unit) => void;
+  /** a unit's rows, each with its record's truth */
+  onUnitDone?: (scenario: Scenario, unit: Unit, rows: readonly ResultRow[]) => void;
   onScenarioDone?: (run: ScenarioRun) => void;
 }
 
@@ -52,6 +60,7 @@ export async function runAll(opts: RunAllOptions): Promise<ScenarioRun[]> {
     ids.set(s.id, s.file);
   }
   checkSelection(scenarios, opts.selection);
+  opts.onBegin?.(scenarios);
 
   const runDir = await createRunDir();
   try {
@@ -66,8 +75,11 @@ export async function runAll(opts: RunAllOptions): Promise<ScenarioRun[]> {
         ...(opts.selection && { selection: opts.selection }),
         ...(opts.visitTimeoutMs !== undefined && { visitTimeoutMs: opts.visitTimeoutMs }),
         ...(opts.detectors && { detectors: opts.detectors }),
+        ...(opts.boxes && { boxes: opts.boxes }),
         ...(opts.artefactsDir && { artefactsDir: opts.artefactsDir(scenario.id, scenarios.length) }),
         ...(opts.capture !== undefined && { capture: opts.capture }),
+        ...(opts.onUnitStart && { onUnitStart: (unit: Unit) => opts.onUnitStart?.(scenario, unit) }),
+        ...(opts.onUnitDone && { onUnitDone: (rows: readonly ResultRow[], unit: Unit) => opts.onUnitDone?.(scenario, unit, rows) }),
       });
       opts.onScenarioDone?.(run);
       runs.push(run);

@@ -11,6 +11,7 @@ import { routesThrough } from '../../lab/clients/route.ts';
 import type { Availability, ClientShim, Observation } from '../../lab/clients/types.ts';
 import type { CellRecord, ConnectionRecord, Lab, Lane, LaneRecord, RouteKind, Runtime } from '../../lab/runtime/types.ts';
 import type { Detector, DetectorScore, Evidence } from '../../lab/detectors/index.ts';
+import { BOX_NAMES, ENGINE_BOX, interceptorNamed } from '../../lab/boxes/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { onTeardown } from './lifecycle.ts';
 import { brokenRow, checkedRow, expandUnits, skippedRow, type Selection, type Unit } from './matrix.ts';
@@ -43,8 +44,11 @@ export interface RunOptions {
   artefactsDir?: string;
   /** one pcapng and key log per cell (needs artefactsDir) */
   capture?: boolean;
-  /** called as each unit finishes, for progress output */
-  onUnitDone?: (rows: readonly ResultRow[]) => void;
+  /** called as each unit starts and finishes, for progress output */
+  onUnitStart?: (unit: Unit) => void;
+  onUnitDone?: (rows: readonly ResultRow[], unit: Unit) => void;
+  /** the boxes to put in the middle, one after another (default: the scenario's interception.box, else the lab's engine) */
+  boxes?: readonly string[];
 }
 
 export interface ScenarioRun {
@@ -79,8 +83,8 @@ function chooseRoute(shim: ClientShim, lab: Lab, preferred: RouteKind): RouteKin
 }
 
 async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOptions, pki: ScenarioPki, strays: ConnectionRecord[]): Promise<CellOutcome[]> {
-  const { state, client, sites } = unit;
-  const skipAll = (reason: string) => sites.map((site) => ({ row: skippedRow(scenario, state, client, site, reason) }));
+  const { state, client, sites, box } = unit;
+  const skipAll = (reason: string) => sites.map((site) => ({ row: skippedRow(scenario, state, client, site, reason, box) }));
   const shim = opts.clients.shim(client);
   if (!shim) return skipAll(`no shim named ${client} is registered`);
   const availability = await opts.clients.availability(client);
@@ -93,7 +97,7 @@ async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOption
   if (typeof route !== 'string') return skipAll(route.unsupported);
 
   // per scenario: two scenarios with a state of the same name must not share a client's trust dir
-  const workDir = join(opts.workDir, scenario.id, 'clients', `${state.name}--${client}`);
+  const workDir = join(opts.workDir, scenario.id, 'clients', `${box ? `${box}--` : ''}${state.name}--${client}`);
   await mkdir(workDir, { recursive: true });
   const captureDir = opts.capture && opts.artefactsDir ? join(opts.artefactsDir, 'captures') : undefined;
   if (captureDir) await mkdir(captureDir, { recursive: true });
@@ -108,29 +112,30 @@ async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOption
     try {
       session = await shim.prepare(trustStateFor(state, client, pki), workDir, launcher ? { launcher } : {});
     } catch (err) {
-      return sites.map((site) => ({ row: brokenRow(scenario, state, client, site, err) }));
+      return sites.map((site) => ({ row: brokenRow(scenario, state, client, site, err, box) }));
     }
     const closeSession = onTeardown(() => session.close());
     try {
       for (const site of sites) {
         const cell = { state: state.name, client, site, attempt: 1 };
-        const capture = captureDir && join(captureDir, `${cellFileStem(state.name, client, site)}.pcapng`);
+        const stem = cellFileStem(state.name, client, site, box);
+        const capture = captureDir && join(captureDir, `${stem}.pcapng`);
         const ticket = await lane.startCell(cell, capture ? { capture } : {});
-        let observation: Observation;
+        let observation: Observation | undefined;
         try {
           observation = await session.visit({ site, url: ticket.url, route: ticket.route(route), timeoutMs: opts.visitTimeoutMs ?? 15_000 });
-          if (opts.artefactsDir) observation = await keepArtefacts(observation, opts.artefactsDir, cellFileStem(state.name, client, site));
+          if (opts.artefactsDir) observation = await keepArtefacts(observation, opts.artefactsDir, stem);
         } catch (err) {
-          outcomes.push({ row: brokenRow(scenario, state, client, site, err) });
+          outcomes.push({ row: brokenRow(scenario, state, client, site, err, box) });
           continue;
         } finally {
-          await lane.endCell();
+          await lane.endCell(observation?.chain?.chainPem ? { chainPem: observation.chain.chainPem } : undefined);
         }
         // a shim may find mid-run that it cannot run this cell; that is a skip with its reason, never a pass
         outcomes.push(
           observation.outcome === 'skipped'
-            ? { row: skippedRow(scenario, state, client, site, observation.detail ?? `${client} skipped this cell without a reason`) }
-            : { row: checkedRow(scenario, state, client, site, observation), observation },
+            ? { row: skippedRow(scenario, state, client, site, observation.detail ?? `${client} skipped this cell without a reason`, box) }
+            : { row: checkedRow(scenario, state, client, site, observation, box), observation },
         );
       }
     } finally {
@@ -152,21 +157,12 @@ async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOption
   return outcomes;
 }
 
-/** A transparent scenario on a runtime whose box is a door, not on the path: nothing to run. */
-function offPathRun(scenario: Scenario, opts: RunOptions, started: number): ScenarioRun {
-  const reason = `${scenario.id} puts the box on the clients' IP path (path:); the ${opts.runtime.name} runtime intercepts only at its doors (use --runtime netns)`;
-  const rows = expandUnits(scenario, opts.selection).flatMap((unit) =>
-    unit.sites.map((site) => skippedRow(scenario, unit.state, unit.client, site, reason)),
-  );
-  return {
-    result: { scenario: scenario.id, runtime: opts.runtime.name, rows, detectors: [] },
-    evidence: [],
-    records: { scenario: scenario.id, runtime: opts.runtime.name, cells: [], strays: [] },
-    wallMs: Date.now() - started,
-  };
+/** Every row of the grid skipped with one reason (nothing started). */
+function skippedGrid(scenario: Scenario, opts: RunOptions, reason: string, box?: string): CellOutcome[] {
+  return expandUnits(scenario, opts.selection, box).flatMap((unit) => unit.sites.map((site) => ({ row: skippedRow(scenario, unit.state, unit.client, site, reason, box) })));
 }
 
-/** Hyperquack's second vantage: each site's chain fetched off the box's path, once per scenario. */
+/** Hyperquack's second vantage: each site's chain fetched off the box's path, once per lab. */
 async function vantageChains(scenario: Scenario, lab: Lab): Promise<Map<string, { chainPem: string[] } | { skipped: string }>> {
   const out = new Map<string, { chainPem: string[] } | { skipped: string }>();
   for (const { name } of scenario.sites) {
@@ -176,16 +172,44 @@ async function vantageChains(scenario: Scenario, lab: Lab): Promise<Map<string, 
   return out;
 }
 
-export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<ScenarioRun> {
-  const started = Date.now();
-  if (scenario.path && !opts.runtime.interceptsOnPath) return offPathRun(scenario, opts, started);
-  const workDir = join(opts.workDir, scenario.id);
-  await mkdir(workDir, { recursive: true });
-  const pki = await buildScenarioPki(scenario, workDir);
-  const units = expandUnits(scenario, opts.selection);
+/** The boxes a run puts in the middle, and whether rows name them (only when the run names boxes). */
+function boxesFor(scenario: Scenario, opts: RunOptions): { boxes: readonly string[]; named: boolean } {
+  if (!scenario.interception) return { boxes: [ENGINE_BOX], named: false };
+  const asked = opts.boxes ?? (scenario.interception.box === undefined ? undefined : [scenario.interception.box].flat());
+  return asked ? { boxes: asked, named: true } : { boxes: [ENGINE_BOX], named: false };
+}
+
+/** Why a box cannot take this grid here, if it cannot. */
+function boxUnavailable(scenario: Scenario, opts: RunOptions, box: string): string | undefined {
+  if (box === ENGINE_BOX) return undefined;
+  const interceptor = interceptorNamed(box);
+  if (!interceptor) return `no box named ${box} (boxes: ${BOX_NAMES.join(', ')})`;
+  const missing = interceptor.missing();
+  if (missing) return missing;
+  if (opts.runtime.interceptsOnPath && !interceptor.startTransparent) return `${box} has no transparent mode: it cannot sit on the clients' path (the ${opts.runtime.name} runtime)`;
+  return undefined;
+}
+
+interface BoxRun {
+  outcomes: CellOutcome[];
+  strays: ConnectionRecord[];
+  localisation?: Awaited<ReturnType<typeof localiseScenario>>;
+  vantage?: Awaited<ReturnType<typeof vantageChains>>;
+  runtime: string;
+}
+
+/** One lab with one box in the middle, the grid's units through it. */
+async function runThroughBox(scenario: Scenario, opts: RunOptions, pki: ScenarioPki, workDir: string, box: string, named: boolean): Promise<BoxRun> {
+  const rowBox = named ? box : undefined;
+  const unavailable = boxUnavailable(scenario, opts, box);
+  if (unavailable) return { outcomes: skippedGrid(scenario, opts, unavailable, rowBox), strays: [], runtime: opts.runtime.name };
+  const units = expandUnits(scenario, opts.selection, rowBox);
+  const interceptor = box === ENGINE_BOX ? undefined : interceptorNamed(box);
+  const labDir = named ? join(workDir, `box-${box}`) : workDir;
+  await mkdir(labDir, { recursive: true });
   const lab = await opts.runtime.up({
     origins: pki.origins,
-    workDir,
+    workDir: labDir,
     lanes: Math.max(1, Math.min(opts.concurrency, units.length)),
     ...(opts.capture && opts.artefactsDir && { capture: true }),
     ...(scenario.interception &&
@@ -202,35 +226,77 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
           },
         },
       }),
+    ...(interceptor && {
+      box: {
+        interceptor,
+        authority: pki.authorities.rogue.material,
+        upstreamCaFile: pki.authorities['lab-public'].rootFile,
+        brokenSites: scenario.sites.filter((s) => s.certificate !== 'valid').map((s) => s.name),
+      },
+    }),
   });
   const labDown = onTeardown(() => lab.down());
-  let outcomes: CellOutcome[];
   const strays: ConnectionRecord[] = [];
-  let localisation: Awaited<ReturnType<typeof localiseScenario>>;
-  let vantage: Awaited<ReturnType<typeof vantageChains>>;
   try {
     const perUnit = await mapBounded(units, opts.concurrency, async (unit) => {
+      opts.onUnitStart?.(unit);
       const unitOutcomes = await runUnit(scenario, unit, lab, opts, pki, strays);
-      opts.onUnitDone?.(unitOutcomes.map((o) => o.row));
+      opts.onUnitDone?.(unitOutcomes.map((o) => o.row), unit);
       return unitOutcomes;
     });
-    outcomes = perUnit.flat();
     // probes run after every client: their connections come in on no lane and belong to no cell
-    localisation = await localiseScenario(scenario, lab, pki);
-    vantage = await vantageChains(scenario, lab);
+    const localisation = await localiseScenario(scenario, lab, pki);
+    const vantage = await vantageChains(scenario, lab);
+    return { outcomes: perUnit.flat(), strays, vantage, runtime: lab.runtime, ...(localisation && { localisation }) };
   } finally {
     // down also writes the captures out of the lab's capture, so it comes before any report
     await labDown();
   }
+}
+
+export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<ScenarioRun> {
+  const started = Date.now();
+  const { boxes, named } = boxesFor(scenario, opts);
+  if (scenario.path && !opts.runtime.interceptsOnPath) {
+    const reason = `${scenario.id} puts the box on the clients' IP path (path:); the ${opts.runtime.name} runtime intercepts only at its doors (use --runtime netns)`;
+    const rows = boxes.flatMap((box) => skippedGrid(scenario, opts, reason, named ? box : undefined)).map((o) => o.row);
+    return {
+      result: { scenario: scenario.id, runtime: opts.runtime.name, rows, detectors: [] },
+      evidence: [],
+      records: { scenario: scenario.id, runtime: opts.runtime.name, cells: [], strays: [] },
+      wallMs: Date.now() - started,
+    };
+  }
+  const workDir = join(opts.workDir, scenario.id);
+  await mkdir(workDir, { recursive: true });
+  const pki = await buildScenarioPki(scenario, workDir);
+  const runs: BoxRun[] = [];
+  for (const box of boxes) runs.push(await runThroughBox(scenario, opts, pki, workDir, box, named));
+
+  const outcomes = runs.flatMap((r) => r.outcomes);
   const rows = outcomes.map((o) => o.row);
-  const evidence = outcomes.flatMap((o) =>
-    o.record && o.observation ? [cellEvidence(scenario.id, o.row, o.observation, o.record, pki, { crossVantage: vantage.get(o.row.site), ttl: localisation?.ttlBySite.get(o.row.site) })] : [],
+  const evidence = runs.flatMap((run) =>
+    run.outcomes.flatMap((o) =>
+      o.record && o.observation
+        ? [cellEvidence(scenario.id, o.row, o.observation, o.record, pki, { crossVantage: run.vantage?.get(o.row.site), ttl: run.localisation?.ttlBySite.get(o.row.site) })]
+        : [],
+    ),
   );
-  const detectors: DetectorScore[] = await scoreEvidence(opts.detectors ?? [], evidence, rows);
+  const detectors: DetectorScore[] = [];
+  for (const box of named ? boxes : [undefined]) {
+    const scores = await scoreEvidence(opts.detectors ?? [], evidence.filter((e) => e.box === box), rows.filter((r) => r.box === box));
+    detectors.push(...scores.map((score) => (box === undefined ? score : { ...score, box })));
+  }
+  const localisation = runs.find((r) => r.localisation)?.localisation;
   return {
-    result: { scenario: scenario.id, runtime: lab.runtime, rows, detectors, ...(localisation && { localisation: localisation.result }) },
+    result: { scenario: scenario.id, runtime: runs[0]?.runtime ?? opts.runtime.name, rows, detectors, ...(localisation && { localisation: localisation.result }) },
     evidence,
-    records: recordReport(scenario.id, lab.runtime, outcomes.flatMap((o) => (o.record && o.row.truth ? [{ record: o.record, truth: o.row.truth }] : [])), strays),
+    records: recordReport(
+      scenario.id,
+      runs[0]?.runtime ?? opts.runtime.name,
+      outcomes.flatMap((o) => (o.record && o.row.truth ? [{ record: o.record, truth: o.row.truth, ...(o.row.box !== undefined && { box: o.row.box }) }] : [])),
+      runs.flatMap((r) => r.strays),
+    ),
     wallMs: Date.now() - started,
   };
 }

@@ -8,4 +8,6 @@ export interface Catalogue {
   targetLists?: readonly string[];
   presets?: readonly string[];
   forgingProfiles?: readonly string[];
+  /** interceptors a scenario may put in the middle (engine, mitmproxy, ...) */
+  boxes?: readonly string[];
 }

@@ -77,6 +77,8 @@ function crossReferenceProblems(s: Scenario, catalogue: Catalogue): Problem[] {
     const t = s.interception.targets;
     if (typeof t === 'string') checkNamed(catalogue.targetLists, t, ['interception', 'targets'], 'target list');
     checkNamed(catalogue.forgingProfiles, s.interception.forging, ['interception', 'forging'], 'forging profile');
+    const boxes = s.interception.box === undefined ? [] : [s.interception.box].flat();
+    boxes.forEach((b, i) => checkNamed(catalogue.boxes, b, Array.isArray(s.interception!.box) ? ['interception', 'box', i] : ['interception', 'box'], 'box'));
   }
 
   const siteNames = s.sites.map((x) => x.name);
@@ -107,6 +109,14 @@ function crossReferenceProblems(s: Scenario, catalogue: Catalogue): Problem[] {
     if (missing.length > 0) {
       const shown = missing.slice(0, 4).join(', ') + (missing.length > 4 ? `, and ${missing.length - 4} more` : '');
       add(['states', si, 'expect'], `no expectation for ${shown} (add "*", a client, a site or client@site)`);
+    }
+    for (const [box, expect] of Object.entries(state.boxes ?? {})) {
+      checkNamed(catalogue.boxes, box, ['states', si, 'boxes', box], 'box');
+      for (const key of Object.keys(expect)) {
+        const k = parseExpectationKey(key, clients);
+        if (k.client !== undefined && !clients.has(k.client)) add(['states', si, 'boxes', box, key], `"${k.client}" is not a client of this scenario; clients: ${listed(s.clients)}`);
+        else if (k.site !== undefined && !sites.has(k.site)) add(['states', si, 'boxes', box, key], `"${k.site}" is not a client or site of this scenario; sites: ${listed(siteNames)}`);
+      }
     }
     for (const c of Object.keys(state.settings ?? {})) {
       if (!clients.has(c)) add(['states', si, 'settings', c], `"${c}" is not a client of this scenario; clients: ${listed(s.clients)}`);

@@ -4,6 +4,8 @@
  * parsing, against what the lab actually has, so the JSON Schema stays a pure shape.
  */
 import { z } from 'zod';
+import { LANGS } from '../i18n/lang.ts';
+import type { LocalisedText } from '../i18n/localised.ts';
 
 const hostName = z
   .string()
@@ -54,6 +56,10 @@ const interceptionSchema = z.strictObject({
     .enum(['sni', 'connect'])
     .default('sni')
     .meta({ description: 'preferred front door for clients that support both; others get the door they support' }),
+  box: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .optional()
+    .meta({ description: 'the interceptor(s) in the middle: engine (the lab\'s own, default), mitmproxy, sslsplit, squid, http-mitm-proxy; --box overrides' }),
 });
 
 const pathSchema = z
@@ -71,12 +77,20 @@ const pathSchema = z
       'the box sits on the clients\' IP path (transparent, with routers): runs only on a runtime that intercepts on the path (netns); elsewhere every row is skipped with the reason',
   });
 
+/** Prose for people: one string, or a map with English and any of the lab's other languages. */
+export const localisedText = z
+  .union([
+    z.string(),
+    z.strictObject({ en: z.string(), ru: z.string().optional(), kk: z.string().optional() }) satisfies z.ZodType<Exclude<LocalisedText, string>>,
+  ])
+  .meta({ description: `a string, or a map by language: ${LANGS.join(', ')} (en required; Kazakh in Cyrillic); the reports show the --lang one` });
+
 const oneOrMany = <T extends z.ZodType>(item: T) =>
   z.union([item, z.array(item)]).transform((v): z.infer<T>[] => (Array.isArray(v) ? v : [v]));
 
 const stateSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'expected a short name (letters, digits, . _ -)'),
-  description: z.string().optional(),
+  description: localisedText.optional(),
   trust: z.array(authorityRef).default([]).meta({ description: 'roots installed besides lab-public (always trusted)' }),
   pins: oneOrMany(authorityRef)
     .optional()
@@ -92,6 +106,10 @@ const stateSchema = z.strictObject({
   expect: z.record(z.string(), expectationValue).meta({
     description: 'keys: "*", a client, a site, or client@site; the most specific key wins (client@site > site > client > *)',
   }),
+  boxes: z
+    .record(z.string(), z.record(z.string(), expectationValue))
+    .optional()
+    .meta({ description: 'per box, expectations that differ from expect (same keys); a box not named here is held to expect' }),
 });
 
 const allowSchema = z.strictObject({
@@ -105,7 +123,7 @@ export const scenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'expected a short id (letters, digits, . _ -)'),
-    description: z.string().default(''),
+    description: localisedText.default(''),
     authority: z.strictObject({ preset: z.string().min(1) }),
     interception: interceptionSchema.optional().meta({ description: 'absent = no interception (a baseline)' }),
     path: pathSchema.optional(),

@@ -64,6 +64,7 @@ export function chainSeen(certificates: X509Certificate[], anchors: X509Certific
     leafSpkiSha256: spkiSha256(leaf),
     ...(root ? { rootSpkiSha256: spkiSha256(root) } : {}),
     topSpkiSha256: spkiSha256(top),
+    chainPem: certificates.map((c) => c.toString()),
   };
 }
 

@@ -14,6 +14,8 @@ export interface ChainSeen {
   rootSpkiSha256?: string;
   /** base64 SHA-256 of the SPKI of the top certificate the client was shown (the leaf itself when alone) */
   topSpkiSha256?: string;
+  /** the certificates themselves, PEM, leaf first, as the client was shown them */
+  chainPem?: string[];
 }
 
 export interface Observation {
@@ -99,6 +101,12 @@ export interface ClientLauncher {
    * client with no resolver override can take a direct route by fetching the URL as it is.
    */
   readonly resolvesSiteNames?: boolean;
+  /**
+   * A directory that the place shares with the harness at the same path, for files both sides
+   * open while a client runs (a unix socket whose wanted path is too long). Absent: the place
+   * sees the harness's whole filesystem (its temp dir included).
+   */
+  readonly sharedDir?: string;
 }
 
 export interface PrepareOptions {

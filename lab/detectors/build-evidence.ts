@@ -14,6 +14,7 @@ export interface CellInputs {
   client: string;
   site: string;
   attempt?: number;
+  box?: string;
   observation: Observation;
   /** what the origin recorded for this cell's request, if the request reached it */
   originVisit?: { clientHello?: OriginClientHello; userAgent?: string };
@@ -36,6 +37,7 @@ export function buildEvidence(inputs: CellInputs): Evidence {
     client: inputs.client,
     site: inputs.site,
     ...(inputs.attempt !== undefined && { attempt: inputs.attempt }),
+    ...(inputs.box !== undefined && { box: inputs.box }),
     observation: inputs.observation,
     origin,
     publicAnchorsPem: [...inputs.publicAnchorsPem],

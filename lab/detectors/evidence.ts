@@ -12,6 +12,7 @@ const chainSeenSchema = z.object({
   leafSpkiSha256: z.string(),
   rootSpkiSha256: z.string().optional(),
   topSpkiSha256: z.string().optional(),
+  chainPem: z.array(z.string()).optional(),
 });
 
 /** Mirrors lab/clients/types.ts `Observation`; the compile-time check below keeps them identical. */
@@ -60,6 +61,8 @@ export const evidenceSchema = z.object({
   site: z.string(),
   /** 1 for the first try of the cell; retries count up */
   attempt: z.number().int().positive().optional(),
+  /** the interceptor in the middle, when a run compares several boxes */
+  box: z.string().optional(),
   observation: observationSchema,
   /** the full chain the client was served, leaf first, PEM (roots only if the server sent them) */
   chainPem: z.array(z.string()).optional(),

@@ -25,6 +25,7 @@ export {
   precisionOf,
   recallOf,
   regressionCount,
+  scoreKey,
   detectorScoreSchema,
   type DetectorScore,
   type ScoredCell,

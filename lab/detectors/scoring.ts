@@ -27,6 +27,8 @@ export const scoredCellSchema = z.object({
 
 export const detectorScoreSchema = z.object({
   name: z.string(),
+  /** the box these cells went through, when a run compares several boxes */
+  box: z.string().optional(),
   tp: z.number().int(),
   fp: z.number().int(),
   tn: z.number().int(),
@@ -129,34 +131,34 @@ export function compareToBaseline(current: readonly DetectorScore[], baselineRes
     throw new UserError(`baseline results are not usable: detectors[] ${z.prettifyError(baseline.error)}`);
   }
   const currentCells = new Map<string, ScoredCell>();
-  for (const score of current) for (const cell of score.cells) currentCells.set(keyOf(score.name, cell), cell);
-  const running = new Set(current.map((s) => s.name));
+  for (const score of current) for (const cell of score.cells) currentCells.set(keyOf(scoreKey(score), cell), cell);
+  const running = new Set(current.map(scoreKey));
   const comparison: BaselineComparison = { lostTruePositives: [], gainedFalsePositives: [], missingDetectors: [], missingCells: [] };
   for (const score of baseline.data.detectors) {
-    if (!running.has(score.name)) {
-      comparison.missingDetectors.push(score.name);
+    if (!running.has(scoreKey(score))) {
+      comparison.missingDetectors.push(scoreKey(score));
       continue;
     }
     for (const before of score.cells) {
       if (before.truth === null) continue;
-      const now = currentCells.get(keyOf(score.name, before));
-      const where = { detector: score.name, state: before.state, client: before.client, site: before.site };
+      const now = currentCells.get(keyOf(scoreKey(score), before));
+      const where = { detector: scoreKey(score), state: before.state, client: before.client, site: before.site };
       if (!now) comparison.missingCells.push({ ...where, reason: 'not in this run' });
       else if (now.truth === null) comparison.missingCells.push({ ...where, reason: now.reason });
       else {
-        const regressed = { ...now, detector: score.name, baselineReason: before.reason };
+        const regressed = { ...now, detector: scoreKey(score), baselineReason: before.reason };
         if (now.truth && before.truth && before.flagged === true && now.flagged !== true) comparison.lostTruePositives.push(regressed);
         if (!now.truth && now.flagged === true && before.flagged !== true) comparison.gainedFalsePositives.push(regressed);
       }
     }
   }
   // a cell only this run has cannot lose a true positive, but a false alarm on it is still new
-  const baselineCells = new Set(baseline.data.detectors.flatMap((score) => score.cells.map((cell) => keyOf(score.name, cell))));
+  const baselineCells = new Set(baseline.data.detectors.flatMap((score) => score.cells.map((cell) => keyOf(scoreKey(score), cell))));
   for (const score of current) {
-    if (!baseline.data.detectors.some((b) => b.name === score.name)) continue;
+    if (!baseline.data.detectors.some((b) => scoreKey(b) === scoreKey(score))) continue;
     for (const cell of score.cells) {
-      if (!baselineCells.has(keyOf(score.name, cell)) && cell.truth === false && cell.flagged === true) {
-        comparison.gainedFalsePositives.push({ ...cell, detector: score.name, baselineReason: 'not in the baseline' });
+      if (!baselineCells.has(keyOf(scoreKey(score), cell)) && cell.truth === false && cell.flagged === true) {
+        comparison.gainedFalsePositives.push({ ...cell, detector: scoreKey(score), baselineReason: 'not in the baseline' });
       }
     }
   }
@@ -166,6 +168,11 @@ export function compareToBaseline(current: readonly DetectorScore[], baselineRes
 /** lost true positives and gained false positives (missing items are judged by the caller) */
 export function regressionCount(comparison: BaselineComparison): number {
   return comparison.lostTruePositives.length + comparison.gainedFalsePositives.length;
+}
+
+/** a detector's name, with the box its cells went through when there is one ("tells@mitmproxy") */
+export function scoreKey(score: { name: string; box?: string | undefined }): string {
+  return score.box === undefined ? score.name : `${score.name}@${score.box}`;
 }
 
 function keyOf(detector: string, cell: Pick<ScoredCell, 'state' | 'client' | 'site'>): string {

@@ -31,14 +31,40 @@ export function forgedConnection(record: CellRecord): { connection: ConnectionRe
   return undefined;
 }
 
+/** The chain shown to the client when the box keeps no record of it: on the wire (TLS 1.2), else as the client reported it. */
+function shownChain(record: CellRecord): { chainPem: string[]; source: string } | undefined {
+  for (const connection of record.connections) {
+    const wire = eventOf(connection, 'server-certificate');
+    if (wire) return { chainPem: wire.chainPem, source: `on connection ${connection.conn}'s wire` };
+  }
+  return record.clientChainPem ? { chainPem: record.clientChainPem, source: 'as the client reported it' } : undefined;
+}
+
+function fingerprint(pem: string | undefined): string | undefined {
+  try {
+    return pem ? new X509Certificate(pem).fingerprint256 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** the shown chain's leaf is not the one the origin presents: somebody in the middle made it */
+function substituted(record: CellRecord, shown: { chainPem: string[] }): boolean {
+  const leaf = fingerprint(shown.chainPem[0]);
+  return leaf !== undefined && leaf !== fingerprint(record.originChainPem[0]);
+}
+
 /**
- * The chain the client was served, leaf first: the box's recorded forgery; otherwise the origin's
- * own chain when a connection passed the box untouched or reached the origin directly; undefined
- * when no certificate can have reached the client.
+ * The chain the client was served, leaf first: the box's recorded forgery; else what was shown to
+ * the client (a box the lab did not write records nothing: the wire, else the client's report);
+ * else the origin's own chain when a connection passed the box untouched or reached the origin
+ * directly; undefined when no certificate can have reached the client.
  */
 export function servedChain(record: CellRecord): string[] | undefined {
   const forged = forgedConnection(record);
   if (forged) return forged.served.chainPem;
+  const shown = shownChain(record);
+  if (shown) return shown.chainPem;
   const passed = record.connections.some((c) => eventOf(c, 'decision')?.action === 'passthrough');
   if (passed || record.originContacts.length > 0 || record.originVisits.length > 0) return record.originChainPem;
   return undefined;
@@ -52,17 +78,22 @@ export function cellTruth(record: CellRecord): CellTruth {
       reason: `connection ${forged.connection.conn} was served a chain the box forged (leaf issued by ${issuerOf(forged.served.chainPem[0])})`,
     };
   }
+  const shown = shownChain(record);
+  if (shown && substituted(record, shown)) {
+    return { status: 'intercepted', reason: `the client was shown a chain the origin does not present (leaf issued by ${issuerOf(shown.chainPem[0])}), ${shown.source}` };
+  }
   const reachedBox = record.connections.find((c) => eventOf(c, 'client-hello'));
   if (reachedBox) {
     const decision = eventOf(reachedBox, 'decision');
     return {
       status: 'clean',
-      reason: `connection ${reachedBox.conn} reached the box and was not served a forged chain (${decision ? `${decision.action}: ${decision.reason}` : 'no decision'})`,
+      reason: `connection ${reachedBox.conn} reached the box and was not served a forged chain (${decision ? `${decision.action}: ${decision.reason}` : shown ? 'the origin\'s own chain was shown' : 'no decision recorded'})`,
     };
   }
   if (record.originContacts.length > 0 || record.originVisits.length > 0) {
     return { status: 'clean', reason: 'the client reached the origin directly (the box is not on this path)' };
   }
+  if (shown) return { status: 'clean', reason: `the client was shown the origin's own chain, ${shown.source}` };
   return { status: 'unreachable', reason: unreachableReason(record) };
 }
 
@@ -71,6 +102,7 @@ function unreachableReason(record: CellRecord): string {
   const first = record.connections[0]!;
   const failure = eventOf(first, 'handshake-failed');
   const rejected = eventOf(first, 'decision');
-  const why = failure?.message ?? (rejected ? `${rejected.action}: ${rejected.reason}` : 'it closed before its ClientHello');
+  const refused = eventOf(first, 'box-refused');
+  const why = failure?.message ?? refused?.reason ?? (rejected ? `${rejected.action}: ${rejected.reason}` : 'it closed before its ClientHello');
   return `${record.connections.length} connection${record.connections.length > 1 ? 's' : ''} reached the box but none sent a ClientHello (${why})`;
 }

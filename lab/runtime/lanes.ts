@@ -65,6 +65,7 @@ interface CellWindow {
   endedAt?: number;
   /** where this cell's pcapng goes */
   capture?: string;
+  clientChainPem?: string[];
 }
 
 interface Lease {
@@ -189,8 +190,11 @@ export class LaneLedger {
     const { wire } = lease;
     let open: CellWindow | undefined;
     let released: Promise<LaneRecord> | undefined;
-    const endOpen = (): void => {
-      if (open) open.endedAt = Date.now();
+    const endOpen = (seen?: { chainPem?: readonly string[] }): void => {
+      if (open) {
+        open.endedAt = Date.now();
+        if (seen?.chainPem?.length) open.clientChainPem = [...seen.chainPem];
+      }
       open = undefined;
     };
     return {
@@ -203,7 +207,7 @@ export class LaneLedger {
         open = cell;
         return { url: taggedUrl(wire.url(key.site), cell.tag), route: (kind) => wire.route(key.site, kind) };
       },
-      endCell: async () => endOpen(),
+      endCell: async (seen) => endOpen(seen),
       release: () =>
         (released ??= (async () => {
           endOpen();
@@ -231,6 +235,7 @@ export class LaneLedger {
           originContacts: [],
           originVisits: recordings.originVisits(w.key.site).filter((v) => tagOfVisit(v) === w.tag),
           originChainPem: recordings.originChainPem(w.key.site),
+          ...(w.clientChainPem && { clientChainPem: w.clientChainPem }),
         },
       ]),
     );

@@ -6,16 +6,13 @@
  * names the lane, and so the unit, it belongs to. Every SNI door and every origin listens on one
  * port number P, so https://site:P/ is the same URL whichever door a client comes through.
  */
-import type { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import type { Route } from '../clients/types.ts';
-import type { Forger } from '../ca/types.ts';
 import { splitPem } from '../ca/pem-text.ts';
-import { startEngine, type Engine } from '../proxy/index.ts';
-import type { EngineOptions } from '../proxy/types.ts';
+import { loopbackFront } from './loopback-front.ts';
 import { spawnOnHost, startDumpcap, type Capture } from './capture.ts';
 import { hostOf, LaneLedger, type LaneWire } from './lanes.ts';
 import { startOrigin, type Origin } from './origin.ts';
@@ -36,17 +33,6 @@ export function originAddress(index: number): string {
 function laneAddress(id: number): string {
   if (id < 1 || id > MAX_LANES) throw new Error(`loopback runtime: lane ${id} is out of range (1–${MAX_LANES})`);
   return `${LANE_PREFIX}${id}`;
-}
-
-const noForging: Forger = {
-  profile: 'none',
-  forge: () => Promise.reject(new Error('this lab intercepts nothing, so nothing may be forged')),
-};
-
-function portOf(address: unknown): number {
-  const port = (address as Partial<AddressInfo> | undefined)?.port;
-  if (typeof port !== 'number') throw new Error('engine did not report its listening port');
-  return port;
 }
 
 function isAddressInUse(err: unknown): boolean {
@@ -100,30 +86,29 @@ async function tryUp(topology: Topology): Promise<Lab> {
   const closers: (() => Promise<unknown>)[] = [];
   let ledger: LaneLedger | undefined;
   try {
-    const base: Omit<EngineOptions, 'listen' | 'mode'> = {
-      targets: topology.interception?.targets ?? { names: new Set() },
-      forger: topology.interception?.forger ?? noForging,
-      upstream: topology.interception?.upstream ?? { verify: false },
-      resolve: (name) => {
-        const origin = origins.get(name.toLowerCase());
-        return origin && { host: origin.host, port: origin.port };
+    const resolve = (name: string) => {
+      const origin = origins.get(name.toLowerCase());
+      return origin && { host: origin.host, port: origin.port };
+    };
+    const front = loopbackFront({
+      topology,
+      resolve,
+      publish: (e) => {
+        events.push(e);
+        ledger?.feed(e);
       },
       ...(topology.capture && { onKeylog: (conn: number, line: Buffer) => ledger?.keylogLine(conn, line) }),
-    };
-    const engine: Engine = await startEngine({ ...base, listen: { host: BOX_HOST, port: 0 }, mode: 'sni' });
-    closers.push(() => engine.close());
-    engine.on('event', (e) => {
-      events.push(e);
-      ledger?.feed(e);
     });
-    const port = portOf(engine.address);
-    const connectPort = (await engine.openDoor({ listen: { host: BOX_HOST, port: 0 }, mode: 'connect' })).port;
+    closers.push(() => front.close());
+    const port = (await front.openDoor({ listen: { host: BOX_HOST, port: 0 }, mode: 'sni' })).port;
+    const connectPort = (await front.openDoor({ listen: { host: BOX_HOST, port: 0 }, mode: 'connect' })).port;
 
     for (const [i, spec] of topology.origins.entries()) {
       const origin = await startOrigin(spec, originAddress(i), port);
       closers.push(() => origin.close());
       origins.set(spec.name.toLowerCase(), origin);
     }
+    await front.originsReady(resolve);
     const originOf = (site: string): Origin => {
       const origin = origins.get(site.toLowerCase());
       if (!origin) throw new Error(`loopback runtime: no origin for ${site}`);
@@ -133,8 +118,8 @@ async function tryUp(topology: Topology): Promise<Lab> {
 
     const openLane = async (id: number): Promise<LaneWire> => {
       const host = laneAddress(id);
-      await engine.openDoor({ listen: { host, port }, mode: 'sni' });
-      await engine.openDoor({ listen: { host, port: connectPort }, mode: 'connect' });
+      await front.openDoor({ listen: { host, port }, mode: 'sni' });
+      await front.openDoor({ listen: { host, port: connectPort }, mode: 'connect' });
       return {
         id,
         url: urlFor,

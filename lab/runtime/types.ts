@@ -5,9 +5,10 @@
  * they cannot do (a route kind, a feature) as unsupported, with the reason, so rows get skipped.
  */
 import type { ClientLauncher, Route } from '../clients/types.ts';
-import type { Forger } from '../ca/types.ts';
+import type { AuthorityMaterial, Forger } from '../ca/types.ts';
 import type { OriginClientHello } from '../detectors/evidence.ts';
 import type { EngineEvent, TargetPolicy, UpstreamPolicy } from '../proxy/types.ts';
+import type { Interceptor, TapEvent } from '../boxes/types.ts';
 
 export type RouteKind = Route['kind'];
 
@@ -25,10 +26,23 @@ export interface InterceptionSpec {
   upstream: UpstreamPolicy;
 }
 
+/** A box the lab did not write, in place of the lab's engine (the interception spec still says what it should do). */
+export interface ForeignBox {
+  interceptor: Interceptor;
+  /** the scenario's rogue authority (the box forges with its issuing CA) */
+  authority: AuthorityMaterial;
+  /** PEM file of the lab's public PKI, the anchors a box verifies origins against */
+  upstreamCaFile: string;
+  /** sites whose origin presents a broken certificate */
+  brokenSites: readonly string[];
+}
+
 export interface Topology {
   origins: OriginSpec[];
   /** absent: the box relays everything untouched (a baseline), so every route kind still works */
   interception?: InterceptionSpec;
+  /** with interception: another box than the lab's engine does it */
+  box?: ForeignBox;
   /** a directory the runtime may write into; the caller removes it */
   workDir: string;
   /** lanes to prepare (one per unit that may run at once); a runtime may add more on demand or make lease() wait */
@@ -54,8 +68,8 @@ export interface OriginVisit {
   peer: string;
 }
 
-/** An engine event as a lab records it (connection ids are unique per lab). */
-export type LabEngineEvent = EngineEvent;
+/** An event of the box as a lab records it (connection ids are unique per lab): the engine's own, or the tap's in front of another box. */
+export type LabEngineEvent = EngineEvent | TapEvent;
 
 /** A TLS connection an origin received (its handshake, finished or failed), whoever sent it. */
 export interface OriginContact {
@@ -107,6 +121,8 @@ export interface CellRecord {
   originVisits: OriginVisit[];
   /** the chain the real origin serves for the site, leaf first: what a client sees when nothing intercepts */
   originChainPem: string[];
+  /** the chain the cell's client reported it was shown, leaf first (its own output, or its probe's) */
+  clientChainPem?: string[];
   capture?: CellCapture;
 }
 
@@ -128,7 +144,8 @@ export interface Lane {
   readonly clientLauncher?: ClientLauncher;
   /** opens a cell: connections on this lane naming its site from now on are the cell's */
   startCell(cell: CellKey, options?: { capture?: string }): Promise<CellTicket>;
-  endCell(): Promise<void>;
+  /** closes the open cell; `seen` is what its client reported being shown */
+  endCell(seen?: { chainPem?: readonly string[] }): Promise<void>;
   /** after the unit's client session has closed: every cell's record; the lane is free again */
   release(): Promise<LaneRecord>;
 }

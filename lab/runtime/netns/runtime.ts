@@ -19,6 +19,7 @@ import { checkPrivileges } from './privileges.ts';
 import { startNetnsOrigin, type RunningOrigin } from './origins.ts';
 import { cleanClientEnv, installSystemTrust } from './etc-files.ts';
 import { startInterceptingGateway, type RunningGateway } from './gateway.ts';
+import { startForeignGateway } from './foreign-gateway.ts';
 import { startCapture, type Capture } from './capture.ts';
 import { vantageChain } from './vantage.ts';
 import { hostPlan } from './topology.ts';
@@ -111,12 +112,12 @@ async function upNetns(topology: Topology, options: NetnsRuntimeOptions): Promis
       },
       ...(topology.capture && { onKeylog: (conn: number, line: Buffer) => ledger?.keylogLine(conn, line) }),
     };
-    const startBox = topology.interception
-      ? startInterceptingGateway(lab, topology.interception, options.selection ?? 'all', topology.workDir, reports).then((g) => {
+    const startBox = !topology.interception
+      ? Promise.resolve()
+      : (topology.box ? startForeignBox(lab, topology) : startInterceptingGateway(lab, topology.interception, options.selection ?? 'all', topology.workDir, reports)).then((g) => {
           gateway = g;
           closers.push(() => g.close());
-        })
-      : Promise.resolve();
+        });
     const startCaptureOnGateway = topology.capture
       ? startCapture(lab, lab.plan.gateway, gatewayInterfaces(lab), join(topology.workDir, 'netns.pcapng'), 'tcp port 443').then(
           (c) => {
@@ -188,6 +189,27 @@ async function upNetns(topology: Topology, options: NetnsRuntimeOptions): Promis
     clientArgv: (argv, home) => lab.holder.namespaceArgv(lab.ns(firstClient), argv, cleanClientEnv(home)),
     down: () => (downed ??= down()),
   };
+}
+
+/** a box the lab did not write, in the gateway, once the origins (whose addresses it may need) are known */
+async function startForeignBox(lab: NetnsLab, topology: Topology): Promise<RunningGateway> {
+  const foreign = topology.box!;
+  const interception = topology.interception!;
+  const dir = join(topology.workDir, `box-${foreign.interceptor.name}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return startForeignGateway(lab, foreign.interceptor, {
+    authority: foreign.authority,
+    targets: interception.targets,
+    upstream: interception.upstream,
+    upstreamCaFile: foreign.upstreamCaFile,
+    // the plan knows every site's address before its origin is up (a box may need them at start: squid's hosts file)
+    resolve: (name) => {
+      const address = lab.plan.siteAddresses[name.toLowerCase()];
+      return address === undefined ? undefined : { host: address, port: 443 };
+    },
+    sites: topology.origins.map((o) => o.name),
+    brokenSites: foreign.brokenSites,
+  }, dir);
 }
 
 /** every interface of the gateway: the clients' side and each origin's link (both legs of a cell) */
