@@ -16,7 +16,7 @@ import type { ResultRow, ScenarioResult } from '../runner/results.ts';
 import type { ScenarioRun } from '../runner/run-scenario.ts';
 import { scenarioDir } from '../report/write.ts';
 import { chosenDetectors, timestamp, withReportAndDetectorOptions, type DetectorFlags } from './options.ts';
-import { checkOptions, reportRuns } from './report-runs.ts';
+import { checkOptions, finishRun, runPlan, runReporters, scenarioVerdict } from './report-runs.ts';
 
 const evidenceFileSchema = z.object({ scenario: z.string(), runtime: z.string(), cells: z.array(evidenceSchema) });
 
@@ -64,12 +64,14 @@ function loadStored(resultsFile: string): StoredScenario {
   return { dir, result, evidence: parsed.data.cells, records };
 }
 
-/** capture paths are relative to their results.json; written elsewhere they must still point at the files */
+/** capture and artefact paths are relative to their results.json; written elsewhere they must still point at the files */
 function movedRow(row: ResultRow, from: string, to: string): ResultRow {
-  if (!row.capture) return row;
   const move = (path: string) => relative(to, resolve(from, path));
+  const artefacts = row.actual.artefacts;
+  const moved = artefacts ? { ...row, actual: { ...row.actual, artefacts: artefacts.map(move) } } : row;
+  if (!row.capture) return moved;
   const { pcapng, keylog, problem } = row.capture;
-  return { ...row, capture: { ...(pcapng && { pcapng: move(pcapng) }), ...(keylog && { keylog: move(keylog) }), ...(problem && { problem }) } };
+  return { ...moved, capture: { ...(pcapng && { pcapng: move(pcapng) }), ...(keylog && { keylog: move(keylog) }), ...(problem && { problem }) } };
 }
 
 async function detectCommand(runDir: string, flags: DetectorFlags): Promise<void> {
@@ -82,6 +84,7 @@ async function detectCommand(runDir: string, flags: DetectorFlags): Promise<void
   if (resolve(outDir) === resolve(runDir)) throw new UserError(`--out ${outDir}: the run being re-scored lives there; write elsewhere`);
   const detectors = await chosenDetectors(flags);
   const options = checkOptions(flags);
+  const startedAt = new Date();
   const runs: ScenarioRun[] = [];
   for (const s of stored) {
     const to = resolve(scenarioDir(outDir, stored.length, s.result.scenario));
@@ -94,7 +97,14 @@ async function detectCommand(runDir: string, flags: DetectorFlags): Promise<void
       wallMs: 0,
     });
   }
-  await reportRuns(runs, flags, options, outDir, true);
+  const { reporters, tr } = runReporters(flags, outDir);
+  const plans = runs.map((run) => ({ id: run.result.scenario, states: [...new Set(run.result.rows.map((r) => r.state))].map((name) => ({ name })), cells: run.result.rows.length }));
+  reporters.onBegin(runPlan({ command: 'detect', source: runDir, outDir, startedAt, scenarios: plans }));
+  for (const [i, run] of runs.entries()) {
+    reporters.onScenarioBegin(plans[i]!);
+    reporters.onScenarioEnd(run, scenarioVerdict(run, options));
+  }
+  await finishRun(runs, reporters, options, tr, Date.now() - startedAt.getTime());
 }
 
 export function registerDetectCommand(program: Command): void {

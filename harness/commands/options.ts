@@ -1,7 +1,8 @@
 /** Flags and parsers that `tlslab run` and `tlslab detect` share, so both read them the same way. */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadPlugins, selectDetectors, type Detector } from '../../lab/detectors/index.ts';
-import { REPORTERS, type ReporterName } from '../report/write.ts';
+import { langFromEnv, LANGS, type Lang } from '../i18n/lang.ts';
+import { DEFAULT_REPORTERS, isReporterName, PROGRESS_REPORTERS, REPORTERS, type ReporterName } from '../report/reporters.ts';
 
 export function list(value: string): string[] {
   return value
@@ -18,9 +19,17 @@ export function positiveInt(value: string): number {
 
 function reporters(value: string): ReporterName[] {
   const names = list(value);
-  const unknown = names.filter((n) => !(REPORTERS as readonly string[]).includes(n));
+  const unknown = names.filter((n) => !isReporterName(n));
   if (unknown.length > 0) throw new InvalidArgumentError(`unknown reporter ${unknown.join(', ')}; valid: ${REPORTERS.join(', ')}`);
+  const progress = names.filter((n) => (PROGRESS_REPORTERS as readonly string[]).includes(n));
+  if (new Set(progress).size > 1) throw new InvalidArgumentError(`${progress.join(' and ')} both show progress; choose one of ${PROGRESS_REPORTERS.join(', ')}`);
   return names as ReporterName[];
+}
+
+export function portNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n > 65535) throw new InvalidArgumentError('expected a port number, 0 to 65535');
+  return n;
 }
 
 export function timestamp(): string {
@@ -29,6 +38,7 @@ export function timestamp(): string {
 
 export interface DetectorFlags {
   reporter: ReporterName[];
+  lang: Lang;
   out?: string;
   detectors: string;
   detectorPlugin: string[];
@@ -45,7 +55,8 @@ export async function chosenDetectors(flags: DetectorFlags): Promise<Detector[]>
 
 export function withReportAndDetectorOptions(command: Command): Command {
   return command
-    .option('--reporter <list>', `reporters: ${REPORTERS.join(',')}`, reporters, [...REPORTERS])
+    .option('--reporter <list>', `reporters: ${REPORTERS.join(',')} (one of ${PROGRESS_REPORTERS.join(', ')} at most)`, reporters, [...DEFAULT_REPORTERS])
+    .addOption(new Option('--lang <lang>', 'language of the table, progress and HTML report (default: from LC_ALL, LC_MESSAGES or LANG)').choices(LANGS).default(langFromEnv()))
     .option('--out <dir>', 'where report files go (default ./runs/<timestamp>)')
     .option('--detectors <list>', 'built-in detectors to score: all, none, or names (comma-separated)', 'all')
     .option('--detector-plugin <path...>', 'extra detectors: a module whose default export is a Detector, or an executable', [])

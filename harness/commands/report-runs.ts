@@ -1,19 +1,26 @@
 /**
- * The last stage of `tlslab run` and `tlslab detect`, shared so both give the same tables, files
- * and exit codes: detector checks against the baseline, report files, the closing line. Every
- * failure — a row, a detector check, a baseline problem — reaches every reporter and the exit code.
+ * The reporting side of `tlslab run` and `tlslab detect`, shared so both give the same tables,
+ * files and exit codes: the reporters the flags name (fed as the run goes), detector checks against
+ * the baseline, the closing lines. Every failure — a row, a detector check, a baseline problem, a
+ * reporter that could not write — reaches every reporter that can show it, and the exit code.
  */
 import { relative } from 'node:path';
+import type { Lang } from '../i18n/lang.ts';
+import { textIn } from '../i18n/localised.ts';
+import { translator, type Translator } from '../i18n/translate.ts';
 import { loadBaseline } from '../runner/baseline.ts';
-import { checkDetectors, type BaselineVerdict, type CheckOptions } from '../runner/detector-checks.ts';
+import { checkDetectors, type CheckOptions } from '../runner/detector-checks.ts';
+import { expandUnits, type Selection } from '../runner/matrix.ts';
 import { exitCodeFor, tally } from '../runner/results.ts';
 import type { ScenarioRun } from '../runner/run-scenario.ts';
-import { failedChecksLine, renderBaselineVerdict, renderDetectorScores } from '../report/detectors.ts';
-import { renderTable } from '../report/table.ts';
-import { writeReportFiles, type ReporterName } from '../report/write.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { failedChecksLine } from '../report/detectors.ts';
+import type { RunPlan, ScenarioPlan, UnitRef } from '../report/reporter.ts';
+import { ReporterSet, type ReporterName } from '../report/reporters.ts';
 
 export interface ReportFlags {
   reporter: ReporterName[];
+  lang: Lang;
   baseline?: string;
   allowMissingBaseline?: boolean;
 }
@@ -25,34 +32,53 @@ export function checkOptions(flags: ReportFlags): CheckOptions {
   };
 }
 
-/** The grid, the scores and this scenario's baseline checks, as the table reporter prints them. */
-export function renderScenario(run: ScenarioRun, options: CheckOptions): string {
-  const verdict = checkDetectors([run.result], options);
-  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-  return (
-    renderTable(run, { color, detectorChecks: verdict.checks, ...(process.stdout.isTTY && { width: process.stdout.columns }) }) +
-    '\n' +
-    renderDetectorScores(run.result.scenario, run.result.detectors) +
-    renderBaselineVerdict(verdict, run.result.scenario)
-  );
+/** The reporters the flags ask for, writing into outDir, speaking the flags' language. */
+export function runReporters(flags: ReportFlags, outDir: string): { reporters: ReporterSet; tr: Translator } {
+  const tr = translator(flags.lang);
+  const reporters = new ReporterSet(flags.reporter, { lang: flags.lang, tr, outDir, stdout: process.stdout, stderr: process.stderr, argv: process.argv.slice(2) });
+  return { reporters, tr };
 }
 
-/** Checks, files, closing line; sets process.exitCode (0 only when every row passed and no check failed). */
-export async function reportRuns(runs: readonly ScenarioRun[], flags: ReportFlags, options: CheckOptions, outDir: string, printTables: boolean): Promise<BaselineVerdict> {
-  const showTable = flags.reporter.includes('table');
-  if (printTables && showTable) for (const run of runs) process.stdout.write(renderScenario(run, options));
-  const verdict = checkDetectors(runs.map((r) => r.result), options);
-  if (showTable && verdict.problems.length > 0) {
-    process.stdout.write(verdict.problems.map((p) => `${verdict.failed ? '✗' : '!'} baseline: ${p}\n`).join(''));
-  }
-  const fileReporters = flags.reporter.filter((r) => r !== 'table');
-  if (fileReporters.length > 0) {
-    const written = await writeReportFiles(outDir, runs, fileReporters, verdict);
-    process.stderr.write(`tlslab: wrote ${written.map((w) => relative(process.cwd(), w) || w).join(', ')}\n`);
-  }
+/** What a scenario will report before it runs: its descriptions and how many cells. */
+export function scenarioPlan(scenario: Scenario, selection: Selection = {}): ScenarioPlan {
+  return {
+    id: scenario.id,
+    ...(scenario.description !== '' && { description: scenario.description }),
+    states: scenario.states.map((s) => ({ name: s.name, ...(s.description !== undefined && { description: s.description }) })),
+    cells: expandUnits(scenario, selection).reduce((sum, unit) => sum + unit.sites.length, 0),
+  };
+}
+
+/** A unit of the runner as the reporters name it. */
+export function unitRef(scenario: string, unit: { state: { name: string }; client: string; sites: readonly string[]; box?: string }): UnitRef {
+  return { scenario, state: unit.state.name, client: unit.client, sites: unit.sites, ...(unit.box !== undefined && { box: unit.box }) };
+}
+
+export function runPlan(base: Omit<RunPlan, 'cells'>): RunPlan {
+  return { ...base, cells: base.scenarios.reduce((sum, s) => sum + s.cells, 0) };
+}
+
+/** A scenario's one-line description in the chosen language (for `tlslab list`). */
+export function describe(scenario: Scenario, lang: Lang): string {
+  return textIn(scenario.description, lang).trim().split('\n')[0] ?? '';
+}
+
+/** Checks, files, closing lines; sets process.exitCode (0 only when every row passed, no check failed and every report was written). */
+export async function finishRun(runs: readonly ScenarioRun[], reporters: ReporterSet, options: CheckOptions, tr: Translator, wallMs: number): Promise<void> {
+  const verdict = checkDetectors(
+    runs.map((r) => r.result),
+    options,
+  );
+  const { written, failures } = await reporters.onEnd({ runs, verdict, wallMs });
+  if (written.length > 0) process.stderr.write(`tlslab: ${tr.t('cli.wrote', { files: written.map((w) => relative(process.cwd(), w) || w).join(', ') })}\n`);
+  for (const f of failures) process.stderr.write(`tlslab: ${tr.t('cli.reporterFailed', { reporter: f.reporter, message: f.message })}\n`);
   const all = tally(runs.flatMap((r) => r.result.rows));
-  const checks = failedChecksLine(verdict);
-  process.stderr.write(`tlslab: ${all.passed} passed, ${all.failed} failed, ${all.skipped} skipped${checks ? `; ${checks}` : ''}\n`);
-  process.exitCode = verdict.failed ? 1 : exitCodeFor(runs.map((r) => r.result));
-  return verdict;
+  const checks = failedChecksLine(verdict, tr);
+  process.stderr.write(`tlslab: ${tr.t('cli.closing', { passed: all.passed, failed: all.failed, skipped: all.skipped })}${checks ? `; ${checks}` : ''}\n`);
+  process.exitCode = verdict.failed || failures.length > 0 ? 1 : exitCodeFor(runs.map((r) => r.result));
+}
+
+/** This scenario's detector checks, for the reporters that show them as the scenario ends. */
+export function scenarioVerdict(run: ScenarioRun, options: CheckOptions) {
+  return checkDetectors([run.result], options);
 }

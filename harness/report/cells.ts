@@ -1,4 +1,5 @@
-/** How one row reads in a short, human form; shared by the table, TAP and JUnit reporters. */
+/** How one row reads in a short, human form; shared by the table, TAP, JUnit, progress and HTML reporters. */
+import { english, type Translator } from '../i18n/translate.ts';
 import { describeActual } from '../scenario/expectations.ts';
 import type { ResultRow } from '../runner/results.ts';
 
@@ -9,17 +10,18 @@ export function statusOf(row: ResultRow): CellStatus {
   return row.pass ? 'pass' : 'fail';
 }
 
+/** The verdict in the scenario's own vocabulary (loaded, exit-60, …): never translated, it is what a YAML file says. */
 export function actualText(row: ResultRow): string {
   if (row.actual.detail?.startsWith('shim failed')) return 'shim-failed';
   return describeActual({ outcome: row.actual.outcome, ...(row.actual.error !== null && { error: row.actual.error }) });
 }
 
 /** `✓ exit-60`, `✗ loaded≠exit-60` (actual≠expected), `– skipped`; allowed deviations get a `*`. */
-export function cellText(row: ResultRow, maxErrorLength = 26): string {
+export function cellText(row: ResultRow, maxErrorLength = 26, tr: Translator = english): string {
   const shorten = (s: string) => (s.length > maxErrorLength ? `${s.slice(0, maxErrorLength - 1)}…` : s);
   switch (statusOf(row)) {
     case 'skip':
-      return '– skipped';
+      return `– ${tr.t('cell.skipped')}`;
     case 'pass':
       return `✓ ${shorten(actualText(row))}${row.allowed !== undefined ? '*' : ''}`;
     case 'fail':
@@ -27,14 +29,14 @@ export function cellText(row: ResultRow, maxErrorLength = 26): string {
   }
 }
 
-/** One line naming the cell: `not-installed curl@vk.com`. */
+/** One line naming the cell: `not-installed curl@vk.com` (`… [mitmproxy]` when the grid has boxes). */
 export function rowName(row: ResultRow): string {
-  return `${row.state} ${row.client}@${row.site}`;
+  return `${row.state} ${row.client}@${row.site}${row.box !== undefined ? ` [${row.box}]` : ''}`;
 }
 
 /** Why a row failed or was skipped, in one line. */
-export function rowReason(row: ResultRow): string {
+export function rowReason(row: ResultRow, tr: Translator = english): string {
   if (row.skipped !== undefined) return row.skipped;
   const detail = row.actual.detail ? `: ${row.actual.detail.split('\n').filter(Boolean).slice(-1)[0] ?? ''}` : '';
-  return `expected ${row.expected}, got ${actualText(row)}${detail}`;
+  return tr.t('reason.expectedGot', { expected: row.expected, actual: actualText(row) }) + detail;
 }

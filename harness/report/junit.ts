@@ -2,12 +2,16 @@
  * JUnit XML: one testsuite per scenario with a testcase per cell (classname = scenario.state.client),
  * and one "<scenario> detectors" testsuite with a testcase per detector check, so a detector that
  * regressed against the baseline is a red test in any CI's test tab, not only a red exit code.
+ * Machine-read: English whatever --lang says.
  */
+import { join } from 'node:path';
 import type { BaselineVerdict } from '../runner/detector-checks.ts';
 import type { ScenarioRun } from '../runner/run-scenario.ts';
 import { tally } from '../runner/results.ts';
 import { rowReason, statusOf } from './cells.ts';
 import { renderBaselineVerdict } from './detectors.ts';
+import type { Reporter, ReporterContext } from './reporter.ts';
+import { writeReportFile } from './write.ts';
 
 export function xmlEscape(s: string): string {
   return s
@@ -37,7 +41,7 @@ export function renderJunit(runs: readonly ScenarioRun[], verdict: BaselineVerdi
     out.push(`  <testsuite name="${xmlEscape(scenario)}" tests="${t.total}" failures="${t.failed}" errors="0" skipped="${t.skipped}" time="${seconds(run.wallMs)}">`);
     out.push(`    <properties><property name="runtime" value="${xmlEscape(runtime)}"/></properties>`);
     for (const row of rows) {
-      const open = `    <testcase classname="${xmlEscape(`${scenario}.${row.state}.${row.client}`)}" name="${xmlEscape(row.site)}"`;
+      const open = `    <testcase classname="${xmlEscape(`${scenario}.${row.state}.${row.client}`)}" name="${xmlEscape(row.box !== undefined ? `${row.site} [${row.box}]` : row.site)}"`;
       const status = statusOf(row);
       if (status === 'pass' && row.allowed === undefined) {
         out.push(`${open}/>`);
@@ -75,4 +79,9 @@ export function renderJunit(runs: readonly ScenarioRun[], verdict: BaselineVerdi
   }
   out.push('</testsuites>');
   return out.join('\n') + '\n';
+}
+
+/** The junit reporter: DIR/junit.xml for the whole run. */
+export function junitReporter({ outDir }: ReporterContext): Reporter {
+  return { onEnd: async ({ runs, verdict }) => [await writeReportFile(join(outDir, 'junit.xml'), renderJunit(runs, verdict))] };
 }

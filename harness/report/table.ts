@@ -1,11 +1,13 @@
 /**
- * The console grid: one row per state/site, one column per client. Plain text unless writing to
- * a terminal, so logs and CI output stay readable.
+ * The console grid: one row per state/site (and box, when rows of several boxes share the grid),
+ * one column per client. Plain text unless writing to a terminal, so logs and CI output stay readable.
  */
+import { english, type Translator } from '../i18n/translate.ts';
 import type { DetectorCheck } from '../runner/detector-checks.ts';
 import type { ScenarioRun } from '../runner/run-scenario.ts';
 import { tally, type ResultRow } from '../runner/results.ts';
 import { cellText, rowName, rowReason, statusOf, type CellStatus } from './cells.ts';
+import { gridAxes } from './grid.ts';
 
 export interface TableOptions {
   color: boolean;
@@ -13,42 +15,37 @@ export interface TableOptions {
   width?: number;
   /** this scenario's detector checks: a failed one is named in the closing line */
   detectorChecks?: readonly DetectorCheck[];
+  tr?: Translator;
 }
 
 const COLORS: Record<CellStatus, string> = { pass: '\x1b[32m', fail: '\x1b[31m', skip: '\x1b[2m' };
 const RESET = '\x1b[0m';
 
-function width(s: string): number {
+export function textWidth(s: string): number {
   return [...s].length;
 }
 
 function pad(s: string, n: number): string {
-  return s + ' '.repeat(Math.max(0, n - width(s)));
-}
-
-function unique<T>(items: readonly T[]): T[] {
-  return [...new Set(items)];
+  return s + ' '.repeat(Math.max(0, n - textWidth(s)));
 }
 
 export function renderTable(run: ScenarioRun, opts: TableOptions): string {
+  const tr = opts.tr ?? english;
   const { rows } = run.result;
-  const clients = unique(rows.map((r) => r.client));
-  const states = unique(rows.map((r) => r.state));
-  const sites = unique(rows.map((r) => r.site));
-  const byKey = new Map(rows.map((r) => [`${r.state}\0${r.site}\0${r.client}`, r]));
+  const axes = gridAxes(rows);
+  const { clients } = axes;
+  const leading = axes.boxes ? 3 : 2;
 
-  const header = ['state', 'site', ...clients];
+  const header = [tr.t('grid.state'), ...(axes.boxes ? [tr.t('grid.box')] : []), tr.t('grid.site'), ...clients];
   const lines: { cells: string[]; statuses: (CellStatus | undefined)[] }[] = [];
-  for (const state of states) {
-    sites.forEach((site, i) => {
-      const cellRows = clients.map((c) => byKey.get(`${state}\0${site}\0${c}`));
-      lines.push({
-        cells: [i === 0 ? state : '', site, ...cellRows.map((r) => (r ? cellText(r) : ''))],
-        statuses: [undefined, undefined, ...cellRows.map((r) => r && statusOf(r))],
-      });
+  for (const line of axes.lines) {
+    const cellRows = clients.map((c) => axes.cell(line, c));
+    lines.push({
+      cells: [line.firstOfState ? line.state : '', ...(axes.boxes ? [line.firstOfBox ? (line.box ?? '') : ''] : []), line.site, ...cellRows.map((r) => (r ? cellText(r, 26, tr) : ''))],
+      statuses: [...Array<undefined>(leading).fill(undefined), ...cellRows.map((r) => r && statusOf(r))],
     });
   }
-  const widths = header.map((h, col) => Math.max(width(h), ...lines.map((l) => width(l.cells[col] ?? ''))));
+  const widths = header.map((h, col) => Math.max(textWidth(h), ...lines.map((l) => textWidth(l.cells[col] ?? ''))));
   const paint = (text: string, status: CellStatus | undefined) => (opts.color && status ? `${COLORS[status]}${text}${RESET}` : text);
   const render = (columns: readonly number[], cells: string[], statuses: (CellStatus | undefined)[] = []) =>
     columns.map((col) => paint(pad(cells[col] ?? '', widths[col] ?? 0), statuses[col])).join('  ').trimEnd();
@@ -56,8 +53,9 @@ export function renderTable(run: ScenarioRun, opts: TableOptions): string {
   const out: string[] = [];
   const t = tally(rows);
   out.push(`${run.result.scenario} (${run.result.runtime})`);
-  for (const [i, block] of (clientBlocks(widths, opts.width ?? 200).at(0) ? clientBlocks(widths, opts.width ?? 200) : [[]]).entries()) {
-    const columns = [0, 1, ...block];
+  const blocks = clientBlocks(widths, leading, opts.width ?? 200);
+  for (const [i, block] of (blocks.length ? blocks : [[]]).entries()) {
+    const columns = [...Array(leading).keys(), ...block];
     if (i > 0) out.push('');
     out.push(render(columns, header));
     out.push(columns.map((col) => '-'.repeat(widths[col] ?? 0)).join('  '));
@@ -70,24 +68,34 @@ export function renderTable(run: ScenarioRun, opts: TableOptions): string {
   }
   out.push('');
   const failedChecks = (opts.detectorChecks ?? []).filter((c) => c.failed);
-  const checks = failedChecks.length ? `; detectors: ${failedChecks.length} of ${opts.detectorChecks!.length} checks failed (${failedChecks.map((c) => c.detector).join(', ')})` : '';
+  const checks = failedChecks.length
+    ? tr.t('summary.failedChecks', { failed: failedChecks.length, total: opts.detectorChecks!.length, names: failedChecks.map((c) => c.detector).join(', ') })
+    : '';
   out.push(
-    `${t.total} rows: ${t.passed} passed${t.allowed ? ` (${t.allowed} allowed)` : ''}, ${t.failed} failed, ${t.skipped} skipped${checks} — ${(run.wallMs / 1000).toFixed(1)} s`,
+    tr.t('summary.rows', {
+      total: t.total,
+      passed: t.passed,
+      allowed: t.allowed ? tr.t('summary.allowed', { count: t.allowed }) : '',
+      failed: t.failed,
+      skipped: t.skipped,
+      checks,
+      time: tr.seconds(run.wallMs),
+    }),
   );
-  out.push(...notes(rows));
+  out.push(...notes(rows, tr));
   return out.join('\n') + '\n';
 }
 
 /**
- * Client columns (indexes from 2) grouped so each block, with the state and site columns in front,
- * fits the width: ten clients side by side would wrap in any terminal and in CI logs.
+ * Client columns (indexes from `leading`) grouped so each block, with the state, box and site
+ * columns in front, fits the width: ten clients side by side would wrap in any terminal and CI log.
  */
-function clientBlocks(widths: readonly number[], maxWidth: number): number[][] {
-  const fixed = (widths[0] ?? 0) + 2 + (widths[1] ?? 0);
+function clientBlocks(widths: readonly number[], leading: number, maxWidth: number): number[][] {
+  const fixed = widths.slice(0, leading).reduce((sum, w) => sum + w + 2, -2);
   const blocks: number[][] = [];
   let current: number[] = [];
   let used = fixed;
-  for (let col = 2; col < widths.length; col++) {
+  for (let col = leading; col < widths.length; col++) {
     const need = 2 + (widths[col] ?? 0);
     if (current.length > 0 && used + need > maxWidth) {
       blocks.push(current);
@@ -102,9 +110,9 @@ function clientBlocks(widths: readonly number[], maxWidth: number): number[][] {
 }
 
 /** Failures one by one; skip and allow reasons once per distinct reason. */
-function notes(rows: readonly ResultRow[]): string[] {
+function notes(rows: readonly ResultRow[], tr: Translator): string[] {
   const out: string[] = [];
-  for (const r of rows.filter((x) => statusOf(x) === 'fail')) out.push(`  ✗ ${rowName(r)}: ${rowReason(r)}`);
+  for (const r of rows.filter((x) => statusOf(x) === 'fail')) out.push(`  ✗ ${rowName(r)}: ${rowReason(r, tr)}`);
   const grouped = (pick: (r: ResultRow) => string | undefined, mark: string) => {
     const byReason = new Map<string, Set<string>>();
     for (const r of rows) {
@@ -116,7 +124,7 @@ function notes(rows: readonly ResultRow[]): string[] {
     }
     for (const [reason, clients] of byReason) out.push(`  ${mark} ${[...clients].join(', ')}: ${reason}`);
   };
-  grouped((r) => r.skipped, '– skipped');
-  grouped((r) => (r.pass ? r.allowed : undefined), '* allowed');
+  grouped((r) => r.skipped, `– ${tr.t('cell.skipped')}`);
+  grouped((r) => (r.pass ? r.allowed : undefined), `* ${tr.t('notes.allowed')}`);
   return out;
 }

@@ -1,10 +1,13 @@
 /**
  * TAP 14: one test point per cell, then one per detector check and baseline problem; skips carry
- * their reason, failed checks a YAML block naming the cells.
+ * their reason, failed checks a YAML block naming the cells. Machine-read: English whatever --lang says.
  */
+import { join } from 'node:path';
 import type { BaselineVerdict } from '../runner/detector-checks.ts';
 import type { ScenarioRun } from '../runner/run-scenario.ts';
-import { rowReason, statusOf } from './cells.ts';
+import { rowName, rowReason, statusOf } from './cells.ts';
+import type { Reporter, ReporterContext } from './reporter.ts';
+import { writeReportFile } from './write.ts';
 
 function tapSafe(s: string): string {
   // '#' starts a directive in TAP, a newline would end the test point
@@ -18,7 +21,7 @@ export function renderTap(runs: readonly ScenarioRun[], verdict: BaselineVerdict
   const out = ['TAP version 14', `1..${rows.length + verdict.checks.length + verdict.problems.length}`];
   let n = 0;
   for (const { scenario, row } of rows) {
-    const name = tapSafe(`${scenario} ${row.state} ${row.client}@${row.site}`);
+    const name = tapSafe(`${scenario} ${rowName(row)}`);
     n++;
     switch (statusOf(row)) {
       case 'skip':
@@ -56,4 +59,9 @@ export function renderTap(runs: readonly ScenarioRun[], verdict: BaselineVerdict
     out.push(`${verdict.failed ? 'not ok' : 'ok'} ${n} - ${tapSafe(`baseline: ${problem}`)}`);
   }
   return out.join('\n') + '\n';
+}
+
+/** The tap reporter: DIR/results.tap for the whole run. */
+export function tapReporter({ outDir }: ReporterContext): Reporter {
+  return { onEnd: async ({ runs, verdict }) => [await writeReportFile(join(outDir, 'results.tap'), renderTap(runs, verdict))] };
 }
