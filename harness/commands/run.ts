@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { renderDoctor, runDoctor } from '../doctor/checks.ts';
 import { UserError } from '../errors.ts';
@@ -25,6 +26,8 @@ import { loadScenarioFile } from '../scenario/load.ts';
 interface RunFlags extends DetectorFlags {
   runtime: string;
   box?: string[];
+  boxProxy?: string;
+  boxCa?: string;
   clients?: string[];
   states?: string[];
   concurrency: number;
@@ -36,6 +39,26 @@ function checkedBoxes(names: readonly string[]): string[] {
   const unknown = names.filter((n) => !BOX_NAMES.includes(n));
   if (unknown.length > 0) throw new UserError(`--box: unknown box ${unknown.join(', ')}; boxes: ${BOX_NAMES.join(', ')}`);
   return [...new Set(names)];
+}
+
+/** --box-proxy and --box-ca, checked; undefined when neither is given */
+function externalBox(flags: RunFlags): { proxy: { host: string; port: number }; caFile: string } | undefined {
+  if (flags.boxProxy === undefined && flags.boxCa === undefined) return undefined;
+  if (!flags.box?.includes('external')) throw new UserError('--box-proxy and --box-ca describe the external box: add --box external');
+  if (flags.boxProxy === undefined || flags.boxCa === undefined) throw new UserError('--box external needs both --box-proxy HOST:PORT and --box-ca FILE');
+  const m = /^(?:\[([0-9a-f:]+)\]|([^:]+)):(\d{1,5})$/i.exec(flags.boxProxy);
+  const port = Number(m?.[3]);
+  if (!m || port < 1 || port > 65_535) throw new UserError(`--box-proxy ${flags.boxProxy}: expected HOST:PORT`);
+  const host = (m[1] ?? m[2])!;
+  if (!/^127\./.test(host) && host !== '::1' && host !== 'localhost') throw new UserError(`--box-proxy ${flags.boxProxy}: the external box must listen on a loopback address (the lab sends traffic nowhere else)`);
+  let pem: string;
+  try {
+    pem = readFileSync(flags.boxCa, 'utf8');
+  } catch (err) {
+    throw new UserError(`--box-ca ${flags.boxCa}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (!/-----BEGIN CERTIFICATE-----/.test(pem)) throw new UserError(`--box-ca ${flags.boxCa}: not a PEM certificate`);
+  return { proxy: { host, port }, caFile: flags.boxCa };
 }
 
 async function runCommand(scenarioArgs: string[], flags: RunFlags): Promise<void> {
@@ -61,6 +84,7 @@ async function runCommand(scenarioArgs: string[], flags: RunFlags): Promise<void
     clients: labClients(),
     selection,
     ...(flags.box && { boxes: checkedBoxes(flags.box) }),
+    ...(externalBox(flags) && { external: externalBox(flags)! }),
     concurrency: flags.concurrency,
     visitTimeoutMs: flags.timeout * 1000,
     detectors,
@@ -68,9 +92,9 @@ async function runCommand(scenarioArgs: string[], flags: RunFlags): Promise<void
     ...(keepsFiles && { artefactsDir: (scenario: string, count: number) => scenarioDir(outDir, count, scenario) }),
     onBegin: (scenarios) =>
       reporters.onBegin(
-        runPlan({ command: 'run', runtime: runtime.name, outDir, startedAt, concurrency: flags.concurrency, scenarios: scenarios.map((s) => scenarioPlan(s, selection)) }),
+        runPlan({ command: 'run', runtime: runtime.name, outDir, startedAt, concurrency: flags.concurrency, scenarios: scenarios.map((s) => scenarioPlan(s, selection, flags.box)) }),
       ),
-    onScenarioStart: (s) => reporters.onScenarioBegin(scenarioPlan(s, selection)),
+    onScenarioStart: (s) => reporters.onScenarioBegin(scenarioPlan(s, selection, flags.box)),
     onUnitStart: (s, unit) => reporters.onUnitBegin(unitRef(s.id, unit)),
     onUnitDone: (s, unit, rows) => reporters.unitDone(unitRef(s.id, unit), rows),
     onScenarioDone: (run) => reporters.onScenarioEnd(run, scenarioVerdict(run, options)),
@@ -109,6 +133,8 @@ export function registerRunCommands(program: Command): void {
       .addOption(new Option('--runtime <name>', `where the lab runs (${runtimeNames().join(', ')})`).default('loopback'))
       .option('--clients <list>', 'only these clients (comma-separated)', list)
       .option('--box <list>', `the interceptors in the middle, one grid each: ${BOX_NAMES.join(', ')} (default: the scenario's interception.box, else engine)`, list)
+      .option('--box-proxy <host:port>', 'the external box: your own proxy, listening on a loopback address')
+      .option('--box-ca <file>', 'the external box: its CA certificate (PEM), which plays the rogue root')
       .option('--states <list>', 'only these states (comma-separated)', list)
       .option('--concurrency <n>', '(state, client) units run at once', positiveInt, defaultConcurrency())
       .option('--timeout <seconds>', 'per-visit timeout', positiveInt, 15)

@@ -52,6 +52,8 @@ export interface ResultRow {
   skipped?: string;
   /** present when the row deviated from its expectation but an allow-list entry covers it: the reason */
   allowed?: string;
+  /** what the box in the middle could not express of the scenario's policy, where it touches this row */
+  limitations?: string[];
   /** 1 for the first try; retries count up */
   attempt?: number;
   /**

@@ -25,6 +25,8 @@ export interface RunAllOptions {
   detectors?: readonly Detector[];
   /** boxes to put in the middle (default: each scenario's interception.box, else the lab's engine) */
   boxes?: readonly string[];
+  /** the user's own proxy, for the external box */
+  external?: { proxy: { host: string; port: number }; caFile: string };
   /** where each scenario's lasting files go (captures), given the number of scenarios in the run */
   artefactsDir?: (scenario: string, scenarioCount: number) => string;
   capture?: boolean;
@@ -76,6 +78,7 @@ export async function runAll(opts: RunAllOptions): Promise<ScenarioRun[]> {
         ...(opts.visitTimeoutMs !== undefined && { visitTimeoutMs: opts.visitTimeoutMs }),
         ...(opts.detectors && { detectors: opts.detectors }),
         ...(opts.boxes && { boxes: opts.boxes }),
+        ...(opts.external && { external: opts.external }),
         ...(opts.artefactsDir && { artefactsDir: opts.artefactsDir(scenario.id, scenarios.length) }),
         ...(opts.capture !== undefined && { capture: opts.capture }),
         ...(opts.onUnitStart && { onUnitStart: (unit: Unit) => opts.onUnitStart?.(scenario, unit) }),

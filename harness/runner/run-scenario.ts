@@ -11,7 +11,10 @@ import { routesThrough } from '../../lab/clients/route.ts';
 import type { Availability, ClientShim, Observation } from '../../lab/clients/types.ts';
 import type { CellRecord, ConnectionRecord, Lab, Lane, LaneRecord, RouteKind, Runtime } from '../../lab/runtime/types.ts';
 import type { Detector, DetectorScore, Evidence } from '../../lab/detectors/index.ts';
-import { BOX_NAMES, ENGINE_BOX, interceptorNamed } from '../../lab/boxes/index.ts';
+import { BOX_NAMES, ENGINE_BOX, EXTERNAL_BOX, externalInterceptor, interceptorNamed, type BoxPolicy, type Interceptor, type Limitation } from '../../lab/boxes/index.ts';
+import { spkiSha256 } from '../../lab/ca/index.ts';
+import type { Destination } from '../../lab/proxy/types.ts';
+import { readFileSync } from 'node:fs';
 import type { Scenario } from '../scenario/schema.ts';
 import { onTeardown } from './lifecycle.ts';
 import { brokenRow, checkedRow, expandUnits, skippedRow, type Selection, type Unit } from './matrix.ts';
@@ -49,6 +52,8 @@ export interface RunOptions {
   onUnitDone?: (rows: readonly ResultRow[], unit: Unit) => void;
   /** the boxes to put in the middle, one after another (default: the scenario's interception.box, else the lab's engine) */
   boxes?: readonly string[];
+  /** the user's own proxy, for the `external` box: its loopback address and its CA (which plays the rogue root) */
+  external?: { proxy: Destination; caFile: string };
 }
 
 export interface ScenarioRun {
@@ -179,15 +184,63 @@ function boxesFor(scenario: Scenario, opts: RunOptions): { boxes: readonly strin
   return asked ? { boxes: asked, named: true } : { boxes: [ENGINE_BOX], named: false };
 }
 
-/** Why a box cannot take this grid here, if it cannot. */
-function boxUnavailable(scenario: Scenario, opts: RunOptions, box: string): string | undefined {
+/** The policy a box is given: the scenario's interception, in the box's terms. */
+function boxPolicy(scenario: Scenario, pki: ScenarioPki): BoxPolicy {
+  const interception = scenario.interception!;
+  return {
+    authority: pki.authorities.rogue.material,
+    targets: targetPolicyFor(interception.targets),
+    upstream: { verify: interception.upstream.verify, ...(interception.upstream.interceptOnlyIfUpstreamValid !== undefined && { interceptOnlyIfUpstreamValid: interception.upstream.interceptOnlyIfUpstreamValid }) },
+    upstreamCaFile: pki.authorities['lab-public'].rootFile,
+    resolve: () => undefined,
+    sites: scenario.sites.map((s) => s.name),
+    brokenSites: scenario.sites.filter((s) => s.certificate !== 'valid').map((s) => s.name),
+  };
+}
+
+/** The adapter for a box name (the external one is made from the user's proxy and CA). */
+function interceptorFor(box: string, opts: RunOptions): Interceptor | string | undefined {
   if (box === ENGINE_BOX) return undefined;
-  const interceptor = interceptorNamed(box);
-  if (!interceptor) return `no box named ${box} (boxes: ${BOX_NAMES.join(', ')})`;
+  if (box === EXTERNAL_BOX) {
+    if (!opts.external) return 'the external box needs the proxy and its CA (--box-proxy HOST:PORT --box-ca FILE)';
+    return externalInterceptor(opts.external.proxy, readFileSync(opts.external.caFile, 'utf8'));
+  }
+  return interceptorNamed(box) ?? `no box named ${box} (boxes: ${BOX_NAMES.join(', ')})`;
+}
+
+/**
+ * The external box forges with its own CA, which plays the rogue root: every state that trusts,
+ * pins, blocks or distrusts "rogue" means that CA for its rows.
+ */
+function pkiForBox(pki: ScenarioPki, box: string, opts: RunOptions): ScenarioPki {
+  if (box !== EXTERNAL_BOX || !opts.external) return pki;
+  const certPem = readFileSync(opts.external.caFile, 'utf8');
+  return {
+    ...pki,
+    authorities: {
+      ...pki.authorities,
+      rogue: { material: { preset: 'external', root: { certPem, keyPem: '' }, intermediates: [] }, rootFile: opts.external.caFile, rootSpki: spkiSha256(certPem).base64 },
+    },
+  };
+}
+
+/** Why a box cannot take this grid here, if it cannot. */
+function boxUnavailable(scenario: Scenario, opts: RunOptions, box: string, pki: ScenarioPki): string | undefined {
+  const interceptor = interceptorFor(box, opts);
+  if (interceptor === undefined) return undefined;
+  if (typeof interceptor === 'string') return interceptor;
   const missing = interceptor.missing();
   if (missing) return missing;
   if (opts.runtime.interceptsOnPath && !interceptor.startTransparent) return `${box} has no transparent mode: it cannot sit on the clients' path (the ${opts.runtime.name} runtime)`;
-  return undefined;
+  return interceptor.unsupported?.(boxPolicy(scenario, pki));
+}
+
+/** Each row touched by something the box declared it cannot express says so. */
+function noteLimitations(rows: readonly ResultRow[], limitations: readonly Limitation[]): void {
+  for (const row of rows) {
+    const touching = limitations.filter((l) => l.sites === undefined || l.sites.some((s) => s.toLowerCase() === row.site.toLowerCase()));
+    if (touching.length > 0) row.limitations = touching.map((l) => l.text);
+  }
 }
 
 interface BoxRun {
@@ -199,12 +252,15 @@ interface BoxRun {
 }
 
 /** One lab with one box in the middle, the grid's units through it. */
-async function runThroughBox(scenario: Scenario, opts: RunOptions, pki: ScenarioPki, workDir: string, box: string, named: boolean): Promise<BoxRun> {
+async function runThroughBox(scenario: Scenario, opts: RunOptions, scenarioPki: ScenarioPki, workDir: string, box: string, named: boolean): Promise<BoxRun> {
+  let pki = scenarioPki;
   const rowBox = named ? box : undefined;
-  const unavailable = boxUnavailable(scenario, opts, box);
+  const unavailable = boxUnavailable(scenario, opts, box, pki);
   if (unavailable) return { outcomes: skippedGrid(scenario, opts, unavailable, rowBox), strays: [], runtime: opts.runtime.name };
   const units = expandUnits(scenario, opts.selection, rowBox);
-  const interceptor = box === ENGINE_BOX ? undefined : interceptorNamed(box);
+  const found = interceptorFor(box, opts);
+  const interceptor = typeof found === 'string' ? undefined : found;
+  pki = pkiForBox(pki, box, opts);
   const labDir = named ? join(workDir, `box-${box}`) : workDir;
   await mkdir(labDir, { recursive: true });
   const lab = await opts.runtime.up({
@@ -247,7 +303,9 @@ async function runThroughBox(scenario: Scenario, opts: RunOptions, pki: Scenario
     // probes run after every client: their connections come in on no lane and belong to no cell
     const localisation = await localiseScenario(scenario, lab, pki);
     const vantage = await vantageChains(scenario, lab);
-    return { outcomes: perUnit.flat(), strays, vantage, runtime: lab.runtime, ...(localisation && { localisation }) };
+    const outcomes = perUnit.flat();
+    if (interceptor) noteLimitations(outcomes.map((o) => o.row), interceptor.limitations(boxPolicy(scenario, pki)));
+    return { outcomes, strays, vantage, runtime: lab.runtime, ...(localisation && { localisation }) };
   } finally {
     // down also writes the captures out of the lab's capture, so it comes before any report
     await labDown();
