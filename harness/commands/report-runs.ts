@@ -39,13 +39,19 @@ export function runReporters(flags: ReportFlags, outDir: string): { reporters: R
   return { reporters, tr };
 }
 
+/** How many boxes take the grid in turn: --box, else the scenario's interception.box, else the engine alone. */
+function boxCount(scenario: Scenario, boxes: readonly string[] | undefined): number {
+  if (!scenario.interception) return 1;
+  return boxes?.length ?? (scenario.interception.box === undefined ? 1 : [scenario.interception.box].flat().length);
+}
+
 /** What a scenario will report before it runs: its descriptions and how many cells. */
-export function scenarioPlan(scenario: Scenario, selection: Selection = {}): ScenarioPlan {
+export function scenarioPlan(scenario: Scenario, selection: Selection = {}, boxes?: readonly string[]): ScenarioPlan {
   return {
     id: scenario.id,
     ...(scenario.description !== '' && { description: scenario.description }),
     states: scenario.states.map((s) => ({ name: s.name, ...(s.description !== undefined && { description: s.description }) })),
-    cells: expandUnits(scenario, selection).reduce((sum, unit) => sum + unit.sites.length, 0),
+    cells: expandUnits(scenario, selection).reduce((sum, unit) => sum + unit.sites.length, 0) * boxCount(scenario, boxes),
   };
 }
 
