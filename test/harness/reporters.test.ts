@@ -7,6 +7,7 @@ import type { ScenarioRun } from '../../harness/runner/run-scenario.ts';
 import type { ResultRow } from '../../harness/runner/results.ts';
 import { checkDetectors } from '../../harness/runner/detector-checks.ts';
 import type { DetectorScore } from '../../lab/detectors/index.ts';
+import { translator } from '../../harness/i18n/translate.ts';
 
 function row(partial: Partial<ResultRow> & Pick<ResultRow, 'state' | 'client' | 'site' | 'expected'>): ResultRow {
   return { actual: { outcome: 'loaded', error: null, chain: null }, pass: true, ...partial };
@@ -121,4 +122,36 @@ test('against a baseline, a dropped detector or a scenario the baseline lacks fa
   assert.match(renderJunit([run], otherScenario), /<testsuite name="baseline" tests="2" failures="2"/);
   const allowed = checkDetectors([onlyTells], { baseline: { source: 'base/', scenarios: new Map([['demo', baselineRun]]) }, allowMissing: true });
   assert.equal(allowed.failed, false);
+});
+
+const boxedRun: ScenarioRun = {
+  ...run,
+  result: {
+    ...run.result,
+    rows: [
+      row({ box: 'engine', state: 'installed', client: 'curl', site: 'vk.com', expected: 'loaded' }),
+      row({ box: 'mitmproxy', state: 'installed', client: 'curl', site: 'vk.com', expected: 'loaded', pass: false, actual: { outcome: 'refused', error: 'exit-60', chain: null } }),
+    ],
+  },
+};
+
+test('rows of several boxes on one grid: a box column in the table, each box its own cell and name in JUnit and TAP', () => {
+  const text = renderTable(boxedRun, { color: false });
+  assert.match(text, /^state\s+box\s+site\s+curl$/m);
+  assert.match(text, /^installed\s+engine\s+vk\.com\s+✓ loaded$/m);
+  assert.match(text, /^\s+mitmproxy\s+vk\.com\s+✗ exit-60≠loaded$/m);
+  assert.match(text, /✗ installed curl@vk\.com \[mitmproxy\]: expected loaded, got exit-60/);
+  assert.match(renderJunit([boxedRun]), /name="vk\.com \[mitmproxy\]">\s*<failure /);
+  assert.match(renderTap([boxedRun]), /^not ok 2 - demo installed curl@vk\.com \[mitmproxy\]$/m);
+});
+
+test('the table in Kazakh and Russian: headers, the skip mark and the closing line; JUnit and TAP stay English', () => {
+  const kk = renderTable(run, { color: false, tr: translator('kk') });
+  assert.match(kk.split('\n')[1] ?? '', /^күй\s+сайт\s+curl\s+wget\s+java$/);
+  assert.match(kk, /– өткізілді/);
+  assert.match(kk, /жол: 6; өтті: 3 \(рұқсат етілгені: 1\), сәтсіз: 1, өткізілді: 2 — 1,2 с/);
+  assert.match(kk, /✗ not-installed wget@vk\.com: күтілгені exit-5, нақтысы loaded/);
+  const ru = renderTable(run, { color: false, tr: translator('ru') });
+  assert.match(ru, /строк: 6; успешно: 3 \(допущено: 1\), с ошибкой: 1, пропущено: 2 — 1,2 с/);
+  assert.match(renderTap([run]), /^not ok 2 - demo not-installed wget@vk\.com$/m);
 });

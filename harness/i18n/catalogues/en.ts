@@ -92,6 +92,7 @@ export const en = {
   'html.cell.truth': 'what happened',
   'html.cell.skipped': 'skipped because',
   'html.cell.allowed': 'allowed because',
+  'html.cell.limitations': 'what the box could not express',
   'html.truth.intercepted': 'intercepted',
   'html.truth.clean': 'not intercepted',
   'html.truth.unreachable': 'unreachable',

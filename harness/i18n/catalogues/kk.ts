@@ -90,6 +90,7 @@ export const kk: Catalogue = {
   'html.cell.truth': 'не болды',
   'html.cell.skipped': 'өткізілу себебі',
   'html.cell.allowed': 'рұқсат себебі',
+  'html.cell.limitations': 'құрылғы орындай алмағаны',
   'html.truth.intercepted': 'ұсталды',
   'html.truth.clean': 'ұсталмады',
   'html.truth.unreachable': 'қолжетімсіз',

@@ -100,6 +100,7 @@ export const ru: Catalogue = {
   'html.cell.truth': 'что произошло',
   'html.cell.skipped': 'пропущено, потому что',
   'html.cell.allowed': 'допущено, потому что',
+  'html.cell.limitations': 'чего перехватчик не смог выразить',
   'html.truth.intercepted': 'перехвачено',
   'html.truth.clean': 'не перехвачено',
   'html.truth.unreachable': 'недоступно',

@@ -75,6 +75,7 @@ function verdictMarkup(view: CellView, tr: Translator): Markup {
     ${item(tr.t('html.cell.truth'), row.truth && html`<span class="truth ${row.truth.status}">${tr.t(`html.truth.${row.truth.status}`)}</span> — ${row.truth.reason}`)}
     ${item(tr.t('html.cell.skipped'), row.skipped)}
     ${item(tr.t('html.cell.allowed'), row.allowed)}
+    ${item(tr.t('html.cell.limitations'), row.limitations?.join('; '))}
   </dl>${row.actual.detail && html`<pre class="detail">${row.actual.detail}</pre>`}`;
 }
 
