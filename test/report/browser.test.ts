@@ -63,12 +63,12 @@ test('kz-2019, chromium and firefox: report.html loads in real Chromium with no 
     assert.ok(index >= 0, 'an intercepted chromium cell with a screenshot');
     await page.locator(`td.cell a[href="#s0-${index}"]`).click();
     const panel = page.locator(`#s0-${index}`);
-    await panel.waitFor({ state: 'visible', timeout: 10_000 });
+    await panel.waitFor({ state: 'visible', timeout: 30_000 });
     const leaf = panel.locator('.chain.served figure.cert.leaf');
     assert.match(await leaf.getAttribute('class') ?? '', /differs/, 'the forged leaf differs from the origin\'s');
     assert.match(await panel.locator('.chain.served').innerText(), /C=KZ, CN=Security Certificate[\s\S]*C=KZ, CN=Qaznet Trust Network/);
     const shot = panel.locator('img[data-shot]').first();
-    await page.waitForFunction((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0, await shot.elementHandle(), { timeout: 10_000 });
+    await page.waitForFunction((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0, await shot.elementHandle(), { timeout: 30_000 });
     assert.ok((await shot.evaluate((img: HTMLImageElement) => img.naturalWidth)) >= 800, 'the browser\'s own screenshot, full size');
 
     await page.screenshot({ path: join(OUT, 'report-panel.png') });
