@@ -83,7 +83,7 @@ test('show-report serves the run dir on 127.0.0.1 only, never a file outside it,
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let stderr = '';
-      const timer = setTimeout(() => reject(new Error(`no URL within 60 s: ${stderr}`)), 20_000);
+      const timer = setTimeout(() => reject(new Error(`no URL within 60 s: ${stderr}`)), 60_000);
       child.stderr.setEncoding('utf8').on('data', (d: string) => {
         stderr += d;
         const found = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr);
