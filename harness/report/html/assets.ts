@@ -32,6 +32,8 @@ td.cell.selected { outline: 3px solid var(--accent); outline-offset: -3px; }
 td.cell.dim a { visibility: hidden; } td.cell.dim { background: #fff; }
 .hidden-by-filter { display: none; }
 .panel { scroll-margin-top: 64px; border: 1px solid var(--line); border-left: 4px solid var(--accent); border-radius: 6px; padding: 8px 18px 18px; margin: 16px 0; background: #fcfcfd; }
+/* without the script (a viewer that blocks it) a cell's link still opens its panel */
+.panel[hidden]:target { display: block; }
 .panel header { display: flex; justify-content: space-between; align-items: center; }
 .panel h3 { margin: 10px 0; }
 .badge { font-size: 12px; padding: 2px 8px; border-radius: 10px; vertical-align: middle; }
