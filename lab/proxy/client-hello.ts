@@ -5,6 +5,7 @@
  * point past the data, and a box facing the Internet must survive both.
  */
 import { calculateJa3, calculateJa4, extensionParsers, isGREASE, type TlsClientHelloMessage } from 'read-tls-client-hello';
+import { decodeAlpn, decodeServerName } from './hello-extensions.ts';
 
 const RECORD_HEADER = 5;
 const HANDSHAKE_HEADER = 4;
@@ -65,7 +66,9 @@ export function frameClientHello(data: Buffer): HelloFraming {
 }
 
 export interface ClientHelloInfo {
+  /** the host_name, latin1-decoded (one character a byte); not yet checked against RFC 6066 */
   sni?: string;
+  /** protocol names, latin1-decoded; each 1..255 bytes */
   alpn?: string[];
   /** highest version offered, as Node names them (TLSv1.3 …) */
   version: string;
@@ -94,7 +97,15 @@ class Cursor {
   }
 }
 
-/** Parses the handshake message returned by frameClientHello; throws RangeError on malformed input. */
+const EXTENSION_SERVER_NAME = 0;
+const EXTENSION_ALPN = 16;
+const EXTENSION_SUPPORTED_VERSIONS = 43;
+
+/**
+ * Parses the handshake message returned by frameClientHello; throws RangeError on malformed input:
+ * a field running past its end, bytes after the extensions, a repeated extension (RFC 8446 §4.2:
+ * which copy would count?), or a server_name or ALPN extension OpenSSL would refuse.
+ */
 export function parseClientHello(handshake: Buffer): ClientHelloInfo {
   const body = new Cursor(handshake.subarray(HANDSHAKE_HEADER));
   const version = body.u16();
@@ -106,19 +117,24 @@ export function parseClientHello(handshake: Buffer): ClientHelloInfo {
   for (let i = 0; i < suites.length; i += 2) cipherSuites.push(suites.readUInt16BE(i));
   const compressionMethods = [...body.take(body.u8())];
   const extensions: TlsClientHelloMessage['extensions'] = [];
+  const raw = new Map<number, Buffer>();
   if (body.remaining > 0) {
     const block = new Cursor(body.take(body.u16()));
     while (block.remaining > 0) {
       const id = block.u16();
       const data = block.take(block.u16());
+      if (raw.has(id)) throw new RangeError(`extension 0x${id.toString(16).padStart(4, '0')} appears twice`);
+      raw.set(id, data);
       extensions.push({ id, data: parseExtension(id, data) });
     }
   }
+  if (body.remaining > 0) throw new RangeError(`${body.remaining} bytes after the extensions`);
   const message: TlsClientHelloMessage = { version, random, sessionId, cipherSuites, compressionMethods, extensions };
-  const sni = extensionField<{ serverName?: string }>(message, 0)?.serverName;
-  const alpn = extensionField<{ protocols: string[] }>(message, 16)?.protocols;
-  const versions = extensionField<{ versions: number[] }>(message, 43)?.versions.filter((v) => !isGREASE(v));
-  const highest = versions && versions.length > 0 ? Math.max(...versions) : version;
+  const serverName = raw.get(EXTENSION_SERVER_NAME);
+  const alpnList = raw.get(EXTENSION_ALPN);
+  const sni = serverName ? decodeServerName(serverName) : undefined;
+  const alpn = alpnList ? decodeAlpn(alpnList) : undefined;
+  const highest = highestVersion(raw.get(EXTENSION_SUPPORTED_VERSIONS)) ?? version;
   return {
     ...(sni !== undefined ? { sni } : {}),
     ...(alpn ? { alpn } : {}),
@@ -127,6 +143,17 @@ export function parseClientHello(handshake: Buffer): ClientHelloInfo {
     ja4: calculateJa4(message),
     message,
   };
+}
+
+/** supported_versions (RFC 8446 §4.2.1): a 1-byte length, then 2-byte versions; GREASE ignored. */
+function highestVersion(data: Buffer | undefined): number | undefined {
+  if (!data || data.length < 1 || data[0] !== data.length - 1 || data[0] % 2 !== 0) return undefined;
+  let highest: number | undefined;
+  for (let i = 1; i < data.length; i += 2) {
+    const v = data.readUInt16BE(i);
+    if (!isGREASE(v) && (highest === undefined || v > highest)) highest = v;
+  }
+  return highest;
 }
 
 const VERSION_NAMES: Record<number, string> = {
@@ -145,8 +172,4 @@ function parseExtension(id: number, data: Buffer): Record<string, unknown> | nul
   } catch {
     return null;
   }
-}
-
-function extensionField<T>(message: TlsClientHelloMessage, id: number): T | undefined {
-  return (message.extensions.find((e) => e.id === id)?.data ?? undefined) as T | undefined;
 }

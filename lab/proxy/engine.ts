@@ -10,7 +10,9 @@ import { openKeyLog } from './keylog.ts';
 import { UpstreamConnector } from './upstream.ts';
 import { UpstreamFingerprints } from './upstream-fingerprint.ts';
 import { HttpLayer } from './http-layer.ts';
-import { serveTls, type ConnectionState, type FrontContext, type Locate } from './tls-front.ts';
+import { ConnectionState } from './connection.ts';
+import { serveTls, type FrontContext, type Locate } from './tls-front.ts';
+import { resolveTimeouts, timeoutError } from './timeouts.ts';
 import { CONNECT_ESTABLISHED, readConnectRequest, refuseConnect } from './doors/connect.ts';
 import { sniLocator } from './doors/sni.ts';
 import { transparentLocator } from './doors/transparent.ts';
@@ -45,6 +47,7 @@ function hostPort(address: string | undefined, port: number | undefined): string
 }
 
 export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const timeouts = resolveTimeouts(options);
   const bus = new EngineEventBus();
   const sockets = new Set<net.Socket>();
   const servers: net.Server[] = [];
@@ -53,14 +56,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     socket.once('close', () => sockets.delete(socket));
   };
   const keylog = openKeyLog(options.keylogFile, options.onKeylog);
-  const upstream = new UpstreamConnector(options.upstream, keylog, (s: tls.TLSSocket) => track(s));
+  const upstream = new UpstreamConnector(options.upstream, keylog, (s: tls.TLSSocket) => track(s), timeouts.upstream);
   const publish = bus.publish.bind(bus);
   const http =
     options.httpLayer === false
       ? undefined
-      : new HttpLayer({ upstream, policy: options.upstream, publish, ...(options.injectHtml !== undefined ? { injectHtml: options.injectHtml } : {}) });
+      : new HttpLayer({ upstream, policy: options.upstream, publish, timeouts, ...(options.injectHtml !== undefined ? { injectHtml: options.injectHtml } : {}) });
   const front: FrontContext = {
     options,
+    timeouts,
     publish,
     upstream,
     fingerprints: new UpstreamFingerprints(),
@@ -69,13 +73,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     track,
     secureContexts: new Map(),
   };
-  const helloTimeout = options.helloTimeoutMs ?? 10_000;
 
   async function accept(socket: net.Socket, state: ConnectionState, mode: FrontDoor, lookup: () => OriginalDestinationLookup): Promise<void> {
     let locate: Locate;
     let initial: Buffer = Buffer.alloc(0);
     if (mode === 'connect') {
-      const request = await readConnectRequest(socket, helloTimeout);
+      const request = await readConnectRequest(socket, timeouts.requestHead);
       if (!request.ok) {
         if (!request.closed) publish(state.conn, { type: 'decision', action: 'reject', reason: request.reason });
         publish(state.conn, {
@@ -84,7 +87,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
           cause: request.closed ? 'closed' : request.status === 408 ? 'timeout' : 'protocol',
           message: `CONNECT: ${request.reason}`,
         });
-        state.error = `CONNECT: ${request.reason}`;
+        state.error = request.status === 408 ? timeoutError('requestHead', timeouts.requestHead, 'no complete CONNECT request') : `CONNECT: ${request.reason}`;
         refuseConnect(socket, request.status);
         return;
       }
@@ -108,7 +111,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     const lookup = () => options.originalDestination ?? defaultOriginalDestination(listenPort);
     const server = net.createServer({ noDelay: true }, (socket) => {
       track(socket);
-      const state: ConnectionState = { conn: bus.nextConnectionId(), started: Date.now() };
+      const state = new ConnectionState(bus.nextConnectionId());
+      state.own(socket);
+      // the last bound: whatever a connection is doing, it ends here
+      const lifetime = setTimeout(() => state.abort(timeoutError('connection', timeouts.connection, 'connection not finished')), timeouts.connection);
       publish(state.conn, {
         type: 'accepted',
         door: door.mode,
@@ -119,6 +125,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         state.error ??= `client: ${err.code ?? err.message}`;
       });
       socket.once('close', () => {
+        clearTimeout(lifetime);
         // after the close handlers of the TLS wrapper and relay have recorded their errors
         setImmediate(() =>
           publish(state.conn, {
@@ -165,7 +172,17 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         const closed = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
         for (const socket of sockets) socket.destroy();
         await http?.close();
-        for (const socket of sockets) socket.destroy();
+        // 'close' follows destroy() within a tick or two, and leaves the set; a pool may still have
+        // been dialling, so repeat until nothing is left: openSockets() is 0 once close() resolves
+        while (sockets.size > 0) {
+          await Promise.all(
+            [...sockets].map((socket) => {
+              const gone = new Promise((resolve) => socket.once('close', resolve));
+              socket.destroy();
+              return gone;
+            }),
+          );
+        }
         await closed;
         await keylog.close();
         upstream.forget();

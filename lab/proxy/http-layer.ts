@@ -10,6 +10,8 @@ import type { TLSSocket } from 'node:tls';
 import { Pool, type Dispatcher } from 'undici';
 import type { EventInput } from './events.ts';
 import { describe, type UpstreamConnector } from './upstream.ts';
+import { REQUEST_TIMEOUT_RESPONSE } from './request-start.ts';
+import { timeoutError, type EngineTimeouts } from './timeouts.ts';
 import type { Destination, UpstreamPolicy } from './types.ts';
 
 export interface HttpConnectionContext {
@@ -26,13 +28,26 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
 /** sockets the pool has not claimed within this time are closed (the pool may have had idle ones) */
 const DONATION_TTL_MS = 5_000;
 const POOL_CONNECTIONS = 64;
-const POOL_IDLE_MS = 30_000;
 
 export interface HttpLayerOptions {
   upstream: UpstreamConnector;
   policy: UpstreamPolicy;
   publish: (conn: number, event: EventInput) => void;
+  timeouts: Pick<EngineTimeouts, 'requestHead' | 'idle'>;
   injectHtml?: string;
+}
+
+export interface Adoption {
+  /** a ready upstream connection for the pool */
+  donated?: TLSSocket;
+  /** when the first request head began (its first byte), for the head timeout */
+  headStarted: number;
+}
+
+/** Requests being answered on one client connection, and the timer on the head being read. */
+interface HeadWatch {
+  inFlight: number;
+  timer?: NodeJS.Timeout;
 }
 
 interface OriginPool {
@@ -44,9 +59,17 @@ export class HttpLayer {
   private readonly server: http.Server;
   private readonly contexts = new WeakMap<Socket, HttpConnectionContext>();
   private readonly pools = new Map<string, OriginPool>();
+  private readonly heads = new WeakMap<Socket, HeadWatch>();
 
   constructor(private readonly options: HttpLayerOptions) {
-    this.server = http.createServer({ keepAliveTimeout: POOL_IDLE_MS }, (req, res) => this.onRequest(req, res));
+    // Node's own headersTimeout is checked only for servers that listen; this one never does, so
+    // heads are timed below. Its keep-alive timer (socket inactivity after a response) does work.
+    this.server = http.createServer({ keepAliveTimeout: options.timeouts.idle }, (req, res) => this.onRequest(req, res));
+    this.server.on('timeout', (socket: Socket) => {
+      const ctx = this.contexts.get(socket);
+      if (ctx) ctx.error ??= timeoutError('idle', options.timeouts.idle, 'no next request on a kept-alive connection');
+      socket.destroy();
+    });
     // a client's malformed HTTP closes its own connection, nothing more
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       const ctx = this.contexts.get(socket);
@@ -56,11 +79,36 @@ export class HttpLayer {
     });
   }
 
-  /** Takes over a terminated client socket; `donated` is a ready upstream connection for the pool. */
-  adopt(client: TLSSocket, ctx: HttpConnectionContext, donated?: TLSSocket): void {
+  /** Takes over a terminated client socket whose first request head has begun. */
+  adopt(client: TLSSocket, ctx: HttpConnectionContext, adoption: Adoption): void {
     this.contexts.set(client, ctx);
-    if (donated) this.donate(ctx, donated);
+    if (adoption.donated) this.donate(ctx, adoption.donated);
     this.server.emit('connection', client);
+    this.timeHeads(client, ctx, adoption.headStarted);
+  }
+
+  /**
+   * Each request head must be complete `requestHead` ms after its first byte (a slowloris keeps
+   * sending one byte at a time, so inactivity timers never fire). Between requests the keep-alive
+   * timer runs; the first byte read with no request in flight starts the next head's clock.
+   */
+  private timeHeads(socket: TLSSocket, ctx: HttpConnectionContext, headStarted: number): void {
+    const limit = this.options.timeouts.requestHead;
+    const watch: HeadWatch = { inFlight: 0 };
+    const arm = (since: number) => {
+      watch.timer = setTimeout(() => {
+        ctx.error ??= timeoutError('requestHead', limit, 'HTTP request head not complete');
+        if (socket.writable) socket.end(REQUEST_TIMEOUT_RESPONSE, () => socket.destroy());
+        else socket.destroy();
+      }, Math.max(0, since + limit - Date.now()));
+    };
+    this.heads.set(socket, watch);
+    arm(headStarted);
+    // runs after the server's own listener: a head completed by this chunk has already become a request
+    socket.on('data', () => {
+      if (watch.inFlight === 0 && watch.timer === undefined) arm(Date.now());
+    });
+    socket.once('close', () => clearTimeout(watch.timer));
   }
 
   async close(): Promise<void> {
@@ -90,7 +138,9 @@ export class HttpLayer {
       const { destination, sni } = ctx;
       const pool = new Pool(`https://${describe(destination)}`, {
         connections: POOL_CONNECTIONS,
-        keepAliveTimeout: POOL_IDLE_MS,
+        // an idle upstream connection lasts no longer than an idle client one (idleTimeoutMs)
+        keepAliveTimeout: this.options.timeouts.idle,
+        keepAliveMaxTimeout: this.options.timeouts.idle,
         connect: (_opts, callback) => {
           let socket: TLSSocket | undefined;
           while ((socket = donated.shift()) && socket.destroyed);
@@ -115,6 +165,13 @@ export class HttpLayer {
   }
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const watch = this.heads.get(req.socket);
+    if (watch) {
+      clearTimeout(watch.timer);
+      watch.timer = undefined;
+      watch.inFlight++;
+      res.once('close', () => watch.inFlight--);
+    }
     const ctx = this.contexts.get(req.socket);
     if (!ctx) {
       res.writeHead(500).end();

@@ -3,6 +3,7 @@
  * facts, the policy answers; the 2019 upstream-validity trigger is decided later, by the caller,
  * with `afterUpstreamCheck`.
  */
+import { isIP } from 'node:net';
 import { isTarget, normaliseName } from './targets.ts';
 import type { TargetPolicy, UpstreamPolicy } from './types.ts';
 
@@ -15,7 +16,7 @@ const HOST_LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 
 /** RFC 6066: a host name, no IP literal, no trailing dot, at most 253 bytes. */
 export function isValidSni(sni: string): boolean {
-  if (sni.length === 0 || sni.length > 253) return false;
+  if (sni.length === 0 || sni.length > 253 || isIP(sni) !== 0) return false;
   const labels = sni.toLowerCase().split('.');
   return labels.every((label) => HOST_LABEL.test(label));
 }

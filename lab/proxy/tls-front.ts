@@ -6,10 +6,14 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { frameClientHello, parseClientHello, type ClientHelloInfo, type HelloRejection } from './client-hello.ts';
+import type { ConnectionState } from './connection.ts';
 import { classifyFailure } from './failure.ts';
+import { displayProtocol, isForwardableProtocol } from './hello-extensions.ts';
 import { splitPem } from '../ca/pem-text.ts';
 import { afterUpstreamCheck, decide } from './policy.ts';
 import { relay } from './relay.ts';
+import { classifyRequestStart, collect, REQUEST_TIMEOUT_RESPONSE } from './request-start.ts';
+import { timeoutError, type EngineTimeouts } from './timeouts.ts';
 import { describe, type UpstreamConnection, type UpstreamConnector } from './upstream.ts';
 import type { UpstreamFingerprints } from './upstream-fingerprint.ts';
 import type { HttpLayer } from './http-layer.ts';
@@ -17,15 +21,13 @@ import type { KeyLog } from './keylog.ts';
 import type { EventInput } from './events.ts';
 import type { Destination, EngineOptions } from './types.ts';
 
-const CONNECT_TIMEOUT_MS = 10_000;
-const CLIENT_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** after the handshake, how long a silent client may take before we assume a server-speaks-first protocol */
 const FIRST_BYTES_WAIT_MS = 1_500;
 const CONTEXT_CACHE_LIMIT = 5_000;
-const HTTP_REQUEST_START = /^[A-Z]{3,10} \S+ HTTP\/1\.[01]\r?\n/;
 
 export interface FrontContext {
   options: EngineOptions;
+  timeouts: EngineTimeouts;
   publish(conn: number, event: EventInput): void;
   upstream: UpstreamConnector;
   fingerprints: UpstreamFingerprints;
@@ -33,13 +35,6 @@ export interface FrontContext {
   http: HttpLayer | undefined;
   track(socket: net.Socket): void;
   secureContexts: Map<string, tls.SecureContext>;
-}
-
-/** Per-connection facts the door and the front share; `closed` is published once from them. */
-export interface ConnectionState {
-  conn: number;
-  started: number;
-  error?: string;
 }
 
 /** Where the connection goes, given its SNI; a string is a rejection reason. */
@@ -98,13 +93,13 @@ export async function serveTls(front: FrontContext, socket: net.Socket, state: C
     if (!state.error) state.error = message;
   };
 
-  const read = await readHello(socket, initial, front.options.helloTimeoutMs ?? 10_000);
+  const read = await readHello(socket, initial, front.timeouts.hello);
   if (read.kind !== 'hello') {
     if (read.kind === 'invalid') {
       publish({ type: 'decision', action: 'reject', reason: read.reason });
       clientFailed('protocol', `${read.reason}: ${read.raw.length} bytes that do not start a TLS ClientHello`);
     } else if (read.kind === 'timeout') {
-      clientFailed('timeout', `no complete ClientHello within ${front.options.helloTimeoutMs ?? 10_000} ms (${read.raw.length} bytes)`);
+      clientFailed('timeout', `${timeoutError('hello', front.timeouts.hello, 'no complete ClientHello')} (${read.raw.length} bytes)`);
     } else {
       const f = read.err ? classifyFailure(read.err) : undefined;
       clientFailed(f?.cause === 'reset' ? 'reset' : 'closed', `client went away before a complete ClientHello (${read.raw.length} bytes)${f ? `: ${f.message}` : ''}`);
@@ -126,7 +121,7 @@ export async function serveTls(front: FrontContext, socket: net.Socket, state: C
   publish({
     type: 'client-hello',
     ...(sniForEvents !== undefined ? { sni: sniForEvents } : {}),
-    ...(hello.alpn ? { alpn: hello.alpn } : {}),
+    ...(hello.alpn ? { alpn: hello.alpn.map(displayProtocol) } : {}),
     ja3: hello.ja3,
     ja4: hello.ja4,
     version: hello.version,
@@ -169,6 +164,7 @@ export async function serveTls(front: FrontContext, socket: net.Socket, state: C
     socket.destroy();
     return;
   }
+  state.own(up.socket);
   if (socket.destroyed) {
     up.socket.destroy();
     clientFailed('closed', 'client went away while the engine contacted the origin');
@@ -213,11 +209,17 @@ export async function serveTls(front: FrontContext, socket: net.Socket, state: C
   terminate(front, socket, state, read.raw, up, secureContext, { destination, sni });
 }
 
-function upstreamAlpn(clientAlpn: string[] | undefined, httpLayer: boolean): string[] | undefined {
+/**
+ * What the engine offers the origin. Only printable-ASCII names are forwarded: Node re-encodes
+ * names as UTF-8 (so others would change on the wire) and aborts the process on some it cannot
+ * set; the hello parser has already refused empty names and lying lengths.
+ */
+export function upstreamAlpn(clientAlpn: readonly string[] | undefined, httpLayer: boolean): string[] | undefined {
   if (!clientAlpn || clientAlpn.length === 0) return undefined;
   // the HTTP layer speaks HTTP/1.1 on both legs; h2 clients fall back to it
   if (httpLayer && (clientAlpn.includes('http/1.1') || clientAlpn.includes('h2'))) return ['http/1.1'];
-  return clientAlpn.filter((p) => p !== 'h2').length > 0 ? clientAlpn.filter((p) => p !== 'h2') : undefined;
+  const offered = [...new Set(clientAlpn.filter((p) => p !== 'h2' && isForwardableProtocol(p)))];
+  return offered.length > 0 ? offered : undefined;
 }
 
 function contextFor(front: FrontContext, chainPem: string, keyPem: string): tls.SecureContext {
@@ -234,8 +236,12 @@ function passthrough(front: FrontContext, socket: net.Socket, state: ConnectionS
   const publish = (event: EventInput) => front.publish(state.conn, event);
   const upstream = net.connect({ host: destination.host, port: destination.port });
   front.track(upstream);
+  state.own(upstream);
   upstream.setNoDelay(true);
-  const timer = setTimeout(() => upstream.destroy(Object.assign(new Error(`connect to ${describe(destination)} timed out`), { code: 'ETIMEDOUT' })), CONNECT_TIMEOUT_MS);
+  const timer = setTimeout(
+    () => upstream.destroy(Object.assign(new Error(timeoutError('upstream', front.timeouts.upstream, `no TCP connection to ${describe(destination)}`)), { code: 'ETIMEDOUT' })),
+    front.timeouts.upstream,
+  );
   const onConnectError = (err: Error) => {
     clearTimeout(timer);
     const f = classifyFailure(err);
@@ -252,6 +258,7 @@ function passthrough(front: FrontContext, socket: net.Socket, state: ConnectionS
       return;
     }
     socket.unshift(raw);
+    closeWhenIdle(socket, state, front.timeouts.idle);
     void relay(socket, upstream).then((outcome) => {
       if (outcome.error && !state.error) state.error = `${outcome.error.side}: ${classifyFailure(outcome.error.err).message}`;
     });
@@ -276,9 +283,13 @@ function terminate(
     ...(negotiated ? { ALPNProtocols: [negotiated] } : {}),
   });
   front.track(client);
+  state.own(client);
   front.keylog.attach(client, state.conn);
   let secure = false;
-  const timer = setTimeout(() => client.destroy(Object.assign(new Error('client did not finish the TLS handshake'), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' })), CLIENT_HANDSHAKE_TIMEOUT_MS);
+  const timer = setTimeout(
+    () => client.destroy(Object.assign(new Error(timeoutError('clientHandshake', front.timeouts.clientHandshake, 'client did not finish the TLS handshake')), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' })),
+    front.timeouts.clientHandshake,
+  );
   client.on('error', (err: Error) => {
     if (secure) {
       if (!state.error) state.error = `client: ${classifyFailure(err).message}`;
@@ -320,61 +331,62 @@ function terminate(
   });
 
   async function afterHandshake(): Promise<void> {
-    const first = await firstBytes(client, FIRST_BYTES_WAIT_MS);
-    if (first === null) {
+    const first = await collect(client, Buffer.alloc(0), (bytes) => bytes.length > 0, FIRST_BYTES_WAIT_MS);
+    if (first.bytes.length === 0 && first.how === 'ended') {
       // the client hung up without a byte: Node-style clients verify after the handshake and leave like this
-      if (client.destroyed || client.readableEnded) {
-        publish({
-          type: 'handshake-failed',
-          side: 'client',
-          cause: 'cert-rejected',
-          message: 'client closed right after the handshake without sending data (clients that verify after the handshake, e.g. Node, reject this way)',
-        });
-        state.error = 'client left after the handshake';
-        up.socket.destroy();
-        client.destroy();
+      publish({
+        type: 'handshake-failed',
+        side: 'client',
+        cause: 'cert-rejected',
+        message: 'client closed right after the handshake without sending data (clients that verify after the handshake, e.g. Node, reject this way)',
+      });
+      state.error = 'client left after the handshake';
+      up.socket.destroy();
+      client.destroy();
+      return;
+    }
+    let bytes = first.bytes;
+    if (bytes.length > 0 && front.http && (negotiated === 'http/1.1' || !negotiated)) {
+      const headStarted = Date.now();
+      let start = classifyRequestStart(bytes);
+      if (start === 'need-more') {
+        const rest = await collect(client, bytes, (all) => classifyRequestStart(all) !== 'need-more', front.timeouts.requestHead);
+        bytes = rest.bytes;
+        start = classifyRequestStart(bytes);
+        if (start === 'need-more') {
+          up.socket.destroy();
+          if (rest.how !== 'timeout') {
+            state.abort(`client ended inside its HTTP request line (${bytes.length} bytes)`);
+            return;
+          }
+          state.error ??= timeoutError('requestHead', front.timeouts.requestHead, `HTTP request line not complete (${bytes.length} bytes)`);
+          if (client.writable) client.end(REQUEST_TIMEOUT_RESPONSE, () => client.destroy());
+          else client.destroy();
+          return;
+        }
+      }
+      if (start === 'http') {
+        client.unshift(bytes);
+        handedOver = true;
+        state.release(up.socket);
+        front.http.adopt(client, Object.assign(state, { destination: origin.destination, sni: origin.sni }), { donated: up.socket, headStarted });
         return;
       }
     }
-    if (first !== null && front.http && HTTP_REQUEST_START.test(first.subarray(0, 64).toString('latin1')) && (negotiated === 'http/1.1' || !negotiated)) {
-      client.unshift(first);
-      handedOver = true;
-      front.http.adopt(client, Object.assign(state, { destination: origin.destination, sni: origin.sni }), up.socket);
-      return;
-    }
-    if (first !== null) {
-      publish({ type: 'plaintext-seen', bytes: first.length, ...firstLine(first) });
-      client.unshift(first);
+    if (bytes.length > 0) {
+      publish({ type: 'plaintext-seen', bytes: bytes.length, ...firstLine(bytes) });
+      client.unshift(bytes);
     }
     handedOver = true;
+    closeWhenIdle(client, state, front.timeouts.idle);
     const outcome = await relay(client, up.socket);
     if (outcome.error && !state.error) state.error = `${outcome.error.side}: ${classifyFailure(outcome.error.err).message}`;
   }
 }
 
-/** Waits for the first decrypted bytes; null = the peer ended or stayed silent. */
-function firstBytes(socket: tls.TLSSocket, waitMs: number): Promise<Buffer | null> {
-  return new Promise((resolve) => {
-    let settled = false;
-    const finish = (value: Buffer | null) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.off('readable', onReadable);
-      socket.off('end', onEnd);
-      socket.off('close', onEnd);
-      resolve(value);
-    };
-    const onReadable = () => {
-      const chunk = socket.read() as Buffer | null;
-      if (chunk) finish(chunk);
-    };
-    const onEnd = () => finish(null);
-    const timer = setTimeout(() => finish(null), waitMs);
-    socket.on('readable', onReadable);
-    socket.on('end', onEnd);
-    socket.on('close', onEnd);
-  });
+/** A relayed connection that carries nothing either way for `idleMs` is closed (reads and writes both count). */
+function closeWhenIdle(socket: net.Socket, state: ConnectionState, idleMs: number): void {
+  socket.setTimeout(idleMs, () => state.abort(timeoutError('idle', idleMs, 'no bytes either way')));
 }
 
 function firstLine(chunk: Buffer): { requestLine?: string } {

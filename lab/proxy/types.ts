@@ -85,8 +85,18 @@ export interface EngineOptions {
   injectHtml?: string;
   /** transparent door: how to recover where the client was going; default: TPROXY local address, else conntrack */
   originalDestination?: OriginalDestinationLookup;
-  /** ms to wait for a complete ClientHello (and a CONNECT request); default 10 000 */
+  /** ms from accept (or CONNECT's 200) to a complete ClientHello; default 10 000 */
   helloTimeoutMs?: number;
+  /** ms for the origin: TCP connect, plus its TLS handshake when intercepting; default 10 000 */
+  upstreamTimeoutMs?: number;
+  /** ms for the client to finish the TLS handshake with the forged chain; default 10 000 */
+  clientHandshakeTimeoutMs?: number;
+  /** ms from the first byte of an HTTP request head (CONNECT door: from accept) to its end; default 10 000 */
+  requestHeadTimeoutMs?: number;
+  /** ms a connection may send nothing either way (keep-alive, relays, a silent client); default 30 000 */
+  idleTimeoutMs?: number;
+  /** ms a connection may last in all; default 600 000 */
+  connectionTimeoutMs?: number;
   /** terminate HTTP/1.1 and re-issue requests over pooled upstream connections; default true. false = byte relay */
   httpLayer?: boolean;
 }

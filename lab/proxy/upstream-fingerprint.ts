@@ -14,6 +14,8 @@ export interface HelloFingerprint {
 }
 
 const TAP_TIMEOUT_MS = 3_000;
+/** option sets differ only by the client's ALPN offer; a client inventing lists must not grow this without end */
+const CACHE_LIMIT = 64;
 
 export class UpstreamFingerprints {
   private readonly cache = new Map<string, Promise<HelloFingerprint | undefined>>();
@@ -24,6 +26,7 @@ export class UpstreamFingerprints {
     let pending = this.cache.get(key);
     if (!pending) {
       pending = captureHello(options);
+      if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(key, pending);
     }
     return pending;
@@ -70,7 +73,12 @@ function captureHello(options: tls.ConnectionOptions): Promise<HelloFingerprint 
     tap.listen(0, '127.0.0.1', () => {
       const { port } = tap.address() as net.AddressInfo;
       const { host: _h, port: _p, session: _s, ...rest } = options;
-      client = tls.connect({ ...rest, host: '127.0.0.1', port, rejectUnauthorized: false });
+      try {
+        client = tls.connect({ ...rest, host: '127.0.0.1', port, rejectUnauthorized: false });
+      } catch {
+        finish(undefined);
+        return;
+      }
       client.on('error', () => {});
     });
   });

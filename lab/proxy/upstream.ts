@@ -5,6 +5,7 @@
  */
 import * as tls from 'node:tls';
 import type { KeyLog } from './keylog.ts';
+import { timeoutError } from './timeouts.ts';
 import type { UpstreamVerdict } from './policy.ts';
 import type { Destination, UpstreamPolicy } from './types.ts';
 
@@ -45,7 +46,6 @@ export interface UpstreamConnection {
 }
 
 const SESSION_CACHE_LIMIT = 1_000;
-const CONNECT_TIMEOUT_MS = 10_000;
 
 export class UpstreamConnector {
   private readonly sessions = new Map<string, Buffer>();
@@ -57,6 +57,8 @@ export class UpstreamConnector {
     policy: UpstreamPolicy,
     private readonly keylog: KeyLog,
     private readonly track: (socket: tls.TLSSocket) => void,
+    /** TCP connect plus TLS handshake (EngineOptions.upstreamTimeoutMs) */
+    private readonly timeoutMs: number,
   ) {
     this.ca = policy.caPem && policy.caPem.length > 0 ? [...policy.caPem] : undefined;
     this.secureContext = tls.createSecureContext({
@@ -82,7 +84,13 @@ export class UpstreamConnector {
   connect(request: UpstreamRequest): Promise<UpstreamConnection> {
     const key = sessionKey(request);
     const session = this.sessions.get(key);
-    const socket = tls.connect({ ...this.tlsOptions(request), ...(session ? { session } : {}) });
+    let socket: tls.TLSSocket;
+    try {
+      socket = tls.connect({ ...this.tlsOptions(request), ...(session ? { session } : {}) });
+    } catch (err) {
+      // Node validates some options synchronously (a protocol name over 255 bytes)
+      return Promise.reject(err as Error);
+    }
     this.track(socket);
     this.keylog.attach(socket, request.conn ?? 0);
     socket.on('session', (s: Buffer) => {
@@ -91,9 +99,9 @@ export class UpstreamConnector {
     });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        const err = Object.assign(new Error(`origin ${describe(request.destination)} did not finish the TLS handshake in ${CONNECT_TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' });
+        const err = Object.assign(new Error(timeoutError('upstream', this.timeoutMs, `origin ${describe(request.destination)} did not finish the TLS handshake`)), { code: 'ETIMEDOUT' });
         socket.destroy(err);
-      }, CONNECT_TIMEOUT_MS);
+      }, this.timeoutMs);
       const fail = (err: Error) => {
         clearTimeout(timer);
         reject(err);

@@ -155,6 +155,7 @@ test('tlslab proxy: bad input is a UserError (exit 2, one line, no stack)', (t) 
     [['--ca', dir, '--profile', 'modern', '--listen', 'nonsense'], /--listen must be HOST:PORT/],
     [['--ca', dir, '--profile', 'modern', '--listen', '127.0.0.1:0', '--targets', 'kz-1999'], /cannot read target list kz-1999/],
     [['--ca', dir, '--profile', 'modern', '--listen', '127.0.0.1:0', '--map', 'vk.com'], /--map must be NAME=HOST:PORT/],
+    [['--ca', dir, '--profile', 'modern', '--listen', '127.0.0.1:0', '--head-timeout', 'soon'], /--head-timeout must be a whole number of milliseconds/],
   ];
   for (const [args, message] of cases) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/tlslab.js', 'proxy', ...args], { encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname, timeout: 20_000 });

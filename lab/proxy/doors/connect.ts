@@ -2,7 +2,7 @@
  * The explicit-proxy door: an HTTP CONNECT request names the destination, the engine answers 200
  * and the TLS front takes over the same socket (any bytes after the request belong to TLS).
  */
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { Destination } from '../types.ts';
 
 const MAX_REQUEST_HEAD = 16 * 1024;
@@ -10,6 +10,18 @@ const MAX_REQUEST_HEAD = 16 * 1024;
 export type ConnectRequest =
   | { ok: true; target: Destination; rest: Buffer }
   | { ok: false; status: 400 | 405 | 408 | 431; reason: string; closed?: boolean };
+
+const HOST_LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
+
+/**
+ * A host a CONNECT may name: a DNS name (letters, digits, '-', '_'), an IPv4 address, or (inside
+ * brackets) an IPv6 one. Anything else would reach the resolver or the dialler as it came.
+ */
+export function isConnectHost(host: string, bracketed: boolean): boolean {
+  if (bracketed) return isIP(host) === 6;
+  if (isIP(host) === 4) return true;
+  return host.length <= 253 && host.split('.').every((label) => HOST_LABEL.test(label));
+}
 
 /** Parses "CONNECT host:port HTTP/1.x" (bracketed IPv6 allowed). */
 export function parseConnectHead(head: string): ConnectRequest {
@@ -20,6 +32,7 @@ export function parseConnectHead(head: string): ConnectRequest {
   const authority = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s\[\]]+)):(\d{1,5})$/.exec(match[2]!);
   const port = Number(authority?.[3]);
   if (!authority || port < 1 || port > 65_535) return { ok: false, status: 400, reason: 'bad-connect-authority' };
+  if (!isConnectHost((authority[1] ?? authority[2])!, authority[1] !== undefined)) return { ok: false, status: 400, reason: 'bad-connect-authority' };
   return { ok: true, target: { host: (authority[1] ?? authority[2])!, port }, rest: Buffer.alloc(0) };
 }
 
