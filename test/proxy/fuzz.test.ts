@@ -2,8 +2,9 @@
  * The CI slice of `npm run fuzz` (issue 12): at least 5,000 structured malformed inputs of every
  * class on both doors of the engine running in its own process; it must stay alive, report no
  * engine bug, close every connection within its timeouts, give back its fds, keep its RSS within
- * 20 % and still serve a valid request through each door. The seed changes from run to run and is
- * printed; TLSLAB_FUZZ_SEED=<seed> replays a run.
+ * 20 % and still serve a valid request through each door. The seed is fixed so that CI judges
+ * the change and not the dice; `npm run fuzz` draws new seeds to explore, and
+ * TLSLAB_FUZZ_SEED=<seed> runs this slice with another one.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,9 +12,10 @@ import { runCampaign } from '../../bench/fuzz/campaign.ts';
 import { INPUT_KINDS } from '../../bench/fuzz/inputs.ts';
 
 const INPUTS = 5_000;
+const CI_SEED = 1;
 
 test('fuzz slice: both doors survive every class of malformed input', { timeout: 120_000 }, async (t) => {
-  const seed = Number(process.env.TLSLAB_FUZZ_SEED ?? Date.now() % 2 ** 31);
+  const seed = Number(process.env.TLSLAB_FUZZ_SEED ?? CI_SEED);
   t.diagnostic(`seed ${seed} (replay: TLSLAB_FUZZ_SEED=${seed} npx tsx --test test/proxy/fuzz.test.ts, or npm run fuzz -- --inputs ${INPUTS} --seed ${seed})`);
   const report = await runCampaign({ inputs: INPUTS, seed });
   t.diagnostic(

@@ -6,7 +6,7 @@
  * Usage: gateway-engine-main.ts CONFIG.json
  */
 import { readFileSync } from 'node:fs';
-import { startEngine } from '../../proxy/index.ts';
+import { installLastResortGuard, reportOnStderr, startEngine } from '../../proxy/index.ts';
 import type { EngineEvent, UpstreamPolicy } from '../../proxy/types.ts';
 import { remoteForger } from '../containers/roles/remote-forger.ts';
 import { openReportSink } from '../line-channel.ts';
@@ -34,5 +34,10 @@ const engine = await startEngine({
   ...(config.keylogLines ? { onKeylog: (conn: number, line: Buffer) => write({ type: 'keylog', conn, line: line.toString('latin1') }) } : {}),
 });
 engine.on('event', (event: EngineEvent) => write({ type: 'event', event }));
+// an engine bug is reported (stderr and an engine-bug line) and the gateway keeps serving
+installLastResortGuard((bug) => {
+  reportOnStderr(bug);
+  write(bug);
+});
 write({ type: 'listening', port: config.port });
 process.on('SIGTERM', () => void engine.close().then(() => process.exit(0)));
