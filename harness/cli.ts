@@ -6,6 +6,7 @@ import { registerProxyCommand } from './commands/proxy.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerGcCommand } from './commands/gc.ts';
 import { registerDetectCommand } from './commands/detect.ts';
+import { registerGradeCommand } from './commands/grade.ts';
 import { registerShowReportCommand } from './commands/show-report.ts';
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerProxyCommand(program);
   registerRunCommands(program);
   registerDetectCommand(program);
+  registerGradeCommand(program);
   registerGcCommand(program);
   registerShowReportCommand(program);
   return program;

@@ -8,6 +8,7 @@ export { saveAuthority, loadAuthority, AUTHORITY_FILES } from './store.ts';
 export { createForger, forgeLeaf, resetProcessKeys, type ForgerOptions, type LabForger, type ForgedLeafDetail } from './forger.ts';
 export { FORGING_PROFILES, PROFILE_NAMES, getProfile } from './profiles/index.ts';
 export { issueServerCertificate, type OriginCertificateRequest, type OriginCertificate } from './origin.ts';
+export { issueCrl } from './crl.ts';
 export { spkiSha256, spkiSha256OfSpki, parseSpkiHash } from './spki.ts';
 export { parseCertificate, parseCertificates, readCertificateFile, derToPem } from './pem.ts';
 export { KEY_TYPES, type KeyType } from './keys.ts';

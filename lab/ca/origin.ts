@@ -20,6 +20,8 @@ export interface OriginCertificateRequest {
   selfSigned?: boolean;
   /** clock; default now */
   now?: Date;
+  /** where the AIA and CRL distribution point URLs lead (http://host:port); default a name that resolves nowhere */
+  revocationBase?: string;
 }
 
 export interface OriginCertificate {
@@ -27,6 +29,8 @@ export interface OriginCertificate {
   keyPem: string;
   /** leaf followed by the intermediates, as a server sends it */
   chainPem: string;
+  /** unsigned big-endian hex, as a CRL lists it */
+  serialHex: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -52,6 +56,7 @@ export async function issueServerCertificate(authority: AuthorityMaterial, reque
   const isRsa = pair.algorithm.name === 'RSASSA-PKCS1-v1_5';
   const keyUsage = x509.KeyUsageFlags.digitalSignature | (isRsa ? x509.KeyUsageFlags.keyEncipherment : 0);
   const serialHex = randomSerialHex();
+  const base = request.revocationBase ?? AIA_BASE;
   const extensions: x509.Extension[] = [
     new x509.KeyUsagesExtension(keyUsage, true),
     new x509.ExtendedKeyUsageExtension([OID.serverAuth, OID.clientAuth]),
@@ -59,17 +64,17 @@ export async function issueServerCertificate(authority: AuthorityMaterial, reque
     subjectKeyIdentifier(pair.spkiDer),
     authorityKeyIdentifier(signer.spkiDer),
     new x509.AuthorityInfoAccessExtension({
-      ocsp: [new x509.GeneralName('url', `${AIA_BASE}/ocsp`)],
-      caIssuers: [new x509.GeneralName('url', `${AIA_BASE}/issuing.der`)],
+      ocsp: [new x509.GeneralName('url', `${base}/ocsp`)],
+      caIssuers: [new x509.GeneralName('url', `${base}/issuing.der`)],
     }),
     new x509.SubjectAlternativeNameExtension(request.names.map((value) => ({ type: nameType(value), value }))),
     new x509.CertificatePolicyExtension([OID.dvPolicy]),
-    new x509.CRLDistributionPointsExtension([`${AIA_BASE}/issuing.crl`]),
+    new x509.CRLDistributionPointsExtension([`${base}/issuing.crl`]),
     fakeSctList(notBefore.getTime()),
   ];
   const certificate = await signCertificate({ subject, serialHex, notBefore, notAfter, spkiDer: pair.spkiDer, extensions }, signer);
   const certPem = toPem(certificate);
-  return { certPem, keyPem: pair.privateKeyPem, chainPem: certPem + chainTail };
+  return { certPem, keyPem: pair.privateKeyPem, chainPem: certPem + chainTail, serialHex };
 }
 
 function nameType(value: string): 'dns' | 'ip' {
