@@ -27,8 +27,8 @@ export function compiledVisitClass(javac: string): Promise<string> {
   return pending;
 }
 
-/** A compile cache, not a temp dir: kept across runs on purpose, where caches belong. */
-function userCacheDir(): string {
+/** A compile cache, not a temp dir: kept across runs on purpose, where caches belong (a client container mounts it). */
+export function userCacheDir(): string {
   const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tlslab');
   mkdirSync(dir, { recursive: true });
   return dir;

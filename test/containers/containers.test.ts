@@ -1,61 +1,52 @@
 /**
- * The containers runtime on podman: one topology (client, DNS, transparent gateway, two origins),
- * curl inside the client container through the gateway for an intercepted and a passed-through
- * site, a host-side client through the gateway's SNI door, leak checks, and clean-up (normal and
- * after a SIGKILL). Skipped, with the reason, where podman is missing or its service won't start.
+ * The containers runtime on podman: one topology (two client containers, DNS, a router, the
+ * transparent gateway, two origins), curl started the way the harness starts every client
+ * (through a lane's launcher, inside its client container) for an intercepted and an untargeted
+ * site, by name and through the CONNECT door; the lane a connection came from; the TTL sweep
+ * through the router; leak checks; clean-up (normal and after a SIGKILL). Skipped, with the
+ * reason, where podman is missing or its service won't start.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAuthority, createForger, issueServerCertificate } from '../../lab/ca/index.ts';
+import { runClient } from '../../lab/clients/process.ts';
+import type { ClientLauncher } from '../../lab/clients/types.ts';
 import {
   acquireContainerSession,
   containersRuntime,
+  DEFAULT_ROUTERS,
   listLabelled,
   shutdownContainerSession,
   type ContainerSession,
   type ContainersLab,
 } from '../../lab/runtime/containers/index.ts';
+import { inSubnet } from '../../lab/runtime/containers/networks.ts';
+import { hostOf } from '../../lab/runtime/lanes.ts';
 import { IP_FORWARD, readSysctl } from '../../lab/runtime/registry/sysctl.ts';
 
 const TARGETED = 'www.facebook.com';
 const CONTROL = 'control.example.kz';
-const ANCHORS_ALL = '/tmp/anchors-with-rogue.pem';
-const ANCHORS_PUBLIC = '/tmp/anchors-public.pem';
 const CRASH_CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 const TSX_LOADER = import.meta.resolve('tsx/esm');
 
 interface CurlResult {
-  exitCode: number;
+  exitCode: number | null;
   status: string;
   issuer?: string;
   stderr: string;
 }
 
-function parseCurl(exitCode: number, stdout: string, stderr: string): CurlResult {
-  const issuer = /^\*\s+issuer: (.*)$/m.exec(stderr)?.[1];
-  return { exitCode, status: stdout.trim(), stderr, ...(issuer ? { issuer } : {}) };
-}
-
-async function curlInClient(lab: ContainersLab, site: string, anchors: string): Promise<CurlResult> {
-  const r = await lab.execInClient(['curl', '-sS', '-v', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '10', '--cacert', anchors, lab.urlFor(site)]);
-  return parseCurl(r.exitCode, r.stdout, r.stderr);
-}
-
-function runAsync(command: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ exitCode: code ?? -1, stdout, stderr }));
-  });
+/** curl as the curl shim runs it: through the lane's launcher, inside the client container */
+async function curlThrough(launcher: ClientLauncher, url: string, anchors: string, extra: string[] = []): Promise<CurlResult> {
+  const r = await runClient('curl', ['-sS', '-v', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '10', '--cacert', anchors, ...extra, url], { timeoutMs: 20_000, launcher });
+  const issuer = /^\*\s+issuer: (.*)$/m.exec(r.stderr)?.[1];
+  return { exitCode: r.exitCode, status: r.stdout.trim(), stderr: r.stderr, ...(issuer ? { issuer } : {}) };
 }
 
 function alive(pid: number): boolean {
@@ -76,7 +67,7 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs: number)
   return check();
 }
 
-test('containers runtime: transparent gateway on podman', { timeout: 240_000 }, async (t) => {
+test('containers runtime: clients in their lanes\' containers, the gateway on their path, on podman', { timeout: 240_000 }, async (t) => {
   const availability = await containersRuntime.probe();
   if (!availability.available) {
     t.skip(availability.reason ?? 'containers runtime unavailable');
@@ -110,7 +101,12 @@ test('containers runtime: transparent gateway on podman', { timeout: 240_000 }, 
   );
   const workDir = mkdtempSync(join(tmpdir(), 'tlslab-ctr-test-'));
   const rogueIssuing = rogue.intermediates[0] ?? rogue.root;
-  const rogueIssuerCn = /CN=([^,]+)/.exec(new (await import('node:crypto')).X509Certificate(rogueIssuing.certPem).subject.replace(/\n/g, ','))?.[1];
+  const rogueIssuerCn = /CN=([^,]+)/.exec(new X509Certificate(rogueIssuing.certPem).subject.replace(/\n/g, ','))?.[1];
+  // trust files live under the topology's work dir, as the harness's client work dirs do: the client containers mount it
+  const anchorsAll = join(workDir, 'anchors-with-rogue.pem');
+  const anchorsPublic = join(workDir, 'anchors-public.pem');
+  writeFileSync(anchorsAll, publicCa.root.certPem + rogue.root.certPem);
+  writeFileSync(anchorsPublic, publicCa.root.certPem);
   let lab: ContainersLab | undefined;
   // the clean-up checks below run even when the lab part fails; its error is rethrown at the end
   let labFailure: unknown;
@@ -124,63 +120,73 @@ test('containers runtime: transparent gateway on podman', { timeout: 240_000 }, 
         upstream: { verify: true, caPem: [publicCa.root.certPem] },
       },
       workDir,
+      lanes: 2,
     });
     t.diagnostic(`up ${Date.now() - upStarted} ms: ${JSON.stringify(lab.timings)}`);
-    await lab.copyToClient([
-      { content: publicCa.root.certPem + rogue.root.certPem, target: ANCHORS_ALL },
-      { content: publicCa.root.certPem, target: ANCHORS_PUBLIC },
-    ]);
     const running = lab;
+    const [lane1, lane2] = [await running.lease(), await running.lease()];
+    const launcher1 = lane1.clientLauncher!;
+    const launcher2 = lane2.clientLauncher!;
+    const acceptedFrom = (site: string) =>
+      running.engineEvents().flatMap((e) => (e.type === 'accepted' && running.engineEvents().some((h) => h.type === 'client-hello' && h.conn === e.conn && h.sni === site) ? [hostOf(e.remote)] : []));
 
-    await t.test('intercepted: a client trusting the rogue root loads the page under the rogue issuer', async () => {
-      const r = await curlInClient(running, TARGETED, ANCHORS_ALL);
+    await t.test('intercepted: a client trusting the rogue root loads the page under the rogue issuer, from its own container', async () => {
+      const r = await curlThrough(launcher1, running.urlFor(TARGETED), anchorsAll);
       assert.equal(r.exitCode, 0, r.stderr.slice(-800));
       assert.equal(r.status, '200');
       assert.ok(rogueIssuerCn && r.issuer?.includes(rogueIssuerCn), `issuer ${r.issuer} should name ${rogueIssuerCn}`);
-      // engine events come through the gateway's log, so they may trail the response a little
       const intercepted = () => running.engineEvents().some((e) => e.type === 'decision' && e.sni === TARGETED && e.action === 'intercept');
       assert.ok(await until(intercepted, 3_000), JSON.stringify(running.engineEvents().filter((e) => e.type === 'decision')));
+      // no NAT on the way: the box saw lane 1's client container itself
+      assert.deepEqual([...new Set(acceptedFrom(TARGETED))], [running.addresses.clients[0]]);
     });
 
     await t.test('intercepted: a client trusting only the public PKI refuses (curl exit 60)', async () => {
-      const r = await curlInClient(running, TARGETED, ANCHORS_PUBLIC);
+      const r = await curlThrough(launcher2, running.urlFor(TARGETED), anchorsPublic);
       assert.equal(r.exitCode, 60, r.stderr.slice(-800));
+      assert.ok(acceptedFrom(TARGETED).includes(running.addresses.clients[1]!), 'lane 2 came from its own container');
     });
 
-    await t.test('passthrough: the control site keeps its real issuer, through the gateway', async () => {
-      const r = await curlInClient(running, CONTROL, ANCHORS_PUBLIC);
+    await t.test('untargeted: the control site never meets the box; the origin sees the client container', async () => {
+      const r = await curlThrough(launcher2, running.urlFor(CONTROL), anchorsPublic);
       assert.equal(r.exitCode, 0, r.stderr.slice(-800));
       assert.equal(r.status, '200');
       assert.match(r.issuer ?? '', /Lab Public/i);
-      const passedThrough = () => running.engineEvents().some((e) => e.type === 'decision' && e.sni === CONTROL && e.action === 'passthrough');
-      assert.ok(await until(passedThrough, 3_000), JSON.stringify(running.engineEvents().filter((e) => e.type === 'decision')));
-      // the gateway sits on the path: the origin saw the gateway's address, not the client's.
-      // Visits arrive through the container's log, a few hundred ms behind the response at worst.
-      await until(() => running.originView(CONTROL).length > 0, 3_000);
-      const peers = running.originView(CONTROL).map((v) => v.peer.replace(/^::ffff:/, ''));
-      assert.deepEqual([...new Set(peers)], [running.addresses.gatewayOutside]);
+      await lane2.release();
+      await lane1.release();
+      assert.equal(running.engineEvents().some((e) => e.type === 'client-hello' && e.sni === CONTROL), false);
+      const peers = running.originView(CONTROL).map((v) => hostOf(v.peer));
+      assert.deepEqual([...new Set(peers)], [running.addresses.clients[1]]);
     });
 
-    await t.test('host-side client through the SNI door (the route the harness gets from routeFor)', async () => {
-      const route = running.routeFor(TARGETED, 'direct');
-      const anchors = join(workDir, 'anchors.pem');
-      writeFileSync(anchors, publicCa.root.certPem + rogue.root.certPem);
-      // asynchronously: the gateway asks this very process for forged leaves while curl waits
-      const r = await runAsync('curl', ['-sS', '-v', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '10', '--cacert', anchors,
-        '--connect-to', `${TARGETED}:443:${route.host}:${route.port}`, running.urlFor(TARGETED)]);
-      const c = parseCurl(r.exitCode, r.stdout, r.stderr);
-      assert.equal(c.exitCode, 0, c.stderr.slice(-800));
-      assert.equal(c.status, '200');
-      assert.ok(rogueIssuerCn && c.issuer?.includes(rogueIssuerCn), `issuer ${c.issuer}`);
+    await t.test('through the CONNECT door: intercepted the same way', async () => {
+      const r = await curlThrough(launcher1, running.urlFor(TARGETED), anchorsAll, ['-x', `http://${running.routeFor(TARGETED, 'connect').host}:${running.routeFor(TARGETED, 'connect').port}`]);
+      assert.equal(r.exitCode, 0, r.stderr.slice(-800));
+      assert.ok(rogueIssuerCn && r.issuer?.includes(rogueIssuerCn), `issuer ${r.issuer}`);
     });
 
-    await t.test('nothing leaks: the client has no default route, no outside address, no outside names', async () => {
+    await t.test('TTL sweep from a client container: the forged certificate comes from the gateway hop, the genuine one from the next', async () => {
+      const found = await running.localise!({ sites: [TARGETED], control: CONTROL, genuineIssuersPem: [publicCa.root.certPem, ...publicCa.intermediates.map((i) => i.certPem)] });
+      t.diagnostic(`localisation: ${JSON.stringify(found)}`);
+      const gatewayHop = DEFAULT_ROUTERS + 1;
+      assert.deepEqual(
+        { hop: found.probes[0]?.interceptorHop, host: found.probes[0]?.interceptorHost, originHop: found.control.originHop, originHost: found.control.originHost },
+        { hop: gatewayHop, host: 'gw', originHop: gatewayHop + 1, originHost: 'origin' },
+      );
+    });
+
+    await t.test('nothing leaks: no default route, no outside address or name; the host has no address or route in the lab', async () => {
       const routes = await running.execInClient(['ip', '-4', 'route']);
       assert.doesNotMatch(routes.stdout, /default/);
       const out = await running.execInClient(['curl', '-sS', '--max-time', '3', 'https://1.1.1.1/']);
       assert.equal(out.exitCode, 7, `expected "couldn't connect" (7), got ${out.exitCode}: ${out.stderr}`);
       const name = await running.execInClient(['curl', '-sS', '--max-time', '3', 'https://example.com/']);
       assert.equal(name.exitCode, 6, `expected "could not resolve" (6), got ${name.exitCode}: ${name.stderr}`);
+      const hostAddresses = [...spawnSync('ip', ['-4', '-o', 'addr'], { encoding: 'utf8' }).stdout.matchAll(/inet (\d+\.\d+\.\d+\.\d+)\//g)].map((m) => m[1]!);
+      const labSubnets = [running.addresses.clientsSubnet, running.addresses.internetSubnet];
+      assert.deepEqual(hostAddresses.filter((a) => labSubnets.some((n) => inSubnet(a, n))), []);
+      const hostRoutes = spawnSync('ip', ['-4', 'route'], { encoding: 'utf8' }).stdout;
+      for (const subnet of labSubnets) assert.ok(!hostRoutes.includes(subnet), `the host routes ${subnet}: ${hostRoutes}`);
     });
   } catch (err) {
     labFailure = err;
@@ -192,14 +198,14 @@ test('containers runtime: transparent gateway on podman', { timeout: 240_000 }, 
   }
 
   await t.test('a SIGKILLed lab process is cleaned up by its supervisor', async () => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, CRASH_CHILD, JSON.stringify(session.build.images)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, CRASH_CHILD, session.build.image], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const reported = await until(() => out.includes('\n'), 60_000);
     assert.ok(reported, `crash child never reported: ${err.slice(-800)}`);
-    const info = JSON.parse(out.split('\n')[0]!) as { servicePid: number; serviceDir: string; container: string; network: string };
+    const info = JSON.parse(out.split('\n')[0]!) as { servicePid: number; serviceDir: string; container: string; network: string; shared: string };
     const before = await listLabelled(session.engine.endpoint);
     assert.ok(before.containers.includes(info.container), 'the child container should exist before the kill');
     child.kill('SIGKILL');
@@ -209,6 +215,7 @@ test('containers runtime: transparent gateway on podman', { timeout: 240_000 }, 
     }, 30_000);
     assert.ok(cleaned, 'the supervisor should remove the container and network and stop the service');
     assert.ok(await until(() => !existsSync(info.serviceDir), 5_000), 'the service dir should be removed');
+    assert.ok(await until(() => !existsSync(info.shared), 5_000), 'the shared dir should be removed');
   });
 
   await t.test('clean-up: no lab-labelled containers or networks remain, the service is gone', async () => {

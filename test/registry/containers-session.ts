@@ -7,11 +7,10 @@ import { acquireContainerSession, shutdownContainerSession } from '../../lab/run
 import { createInternalNetwork, removeNetwork } from '../../lab/runtime/containers/networks.ts';
 import { newRunId, runLabels } from '../../lab/runtime/containers/labels.ts';
 import { currentRunId } from '../../lab/runtime/registry/identity.ts';
-import type { RoleImages } from '../../lab/runtime/containers/images.ts';
 
 // no container is started, so no image is needed (and none is checked)
-const session = await acquireContainerSession({ prebuilt: {} as RoleImages });
-const network = await createInternalNetwork(session.engine.endpoint, `tlslab-${newRunId()}-overlap`, runLabels(newRunId()), { hostReachable: true });
+const session = await acquireContainerSession({ prebuilt: 'localhost/tlslab/none:unused' });
+const network = await createInternalNetwork(session.engine.endpoint, `tlslab-${newRunId()}-overlap`, runLabels(newRunId()));
 session.trackNetwork(network);
 process.stdout.write(JSON.stringify({ runId: currentRunId(), dockerHost: session.engine.dockerHost }) + '\n');
 await new Promise<void>((resolve) => {

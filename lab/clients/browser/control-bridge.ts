@@ -5,6 +5,7 @@
  * socket in the work dir (the filesystem crosses namespaces), and a listener on the harness's own
  * 127.0.0.1 pipes to that socket, so CDP and BiDi clients still connect to a plain ws:// URL.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
@@ -23,15 +24,19 @@ export interface ControlBridge {
 /** sun_path is 108 bytes including the terminating NUL */
 const UNIX_PATH_LIMIT = 107;
 
-/** A work dir deep enough to overflow sun_path gets its socket in a short temp dir instead. */
-function socketPlace(wanted: string): { path: string; remove: () => void } {
+/** A work dir deep enough to overflow sun_path gets its socket in a short temp dir instead (the launcher's shared dir, if it has one). */
+function socketPlace(wanted: string, launcher: ClientLauncher): { path: string; remove: () => void } {
   if (Buffer.byteLength(wanted) <= UNIX_PATH_LIMIT) return { path: wanted, remove: () => {} };
+  if (launcher.sharedDir) {
+    const dir = mkdtempSync(join(launcher.sharedDir, 'sock-'));
+    return { path: join(dir, basename(wanted)), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  }
   const dir = createLabTempDir('tlslab-sock-', 'control socket');
   return { path: join(dir, basename(wanted)), remove: () => void removeRegisteredDir(dir) };
 }
 
 export async function bridgeControlPort(launcher: ClientLauncher, browserEndpoint: string, wantedSocketPath: string): Promise<ControlBridge> {
-  const place = socketPlace(wantedSocketPath);
+  const place = socketPlace(wantedSocketPath, launcher);
   const socketPath = place.path;
   const url = new URL(browserEndpoint);
   const browserHost = url.host;

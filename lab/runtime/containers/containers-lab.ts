@@ -1,92 +1,53 @@
 /**
- * One scenario's hosts as containers: origins on an internal "internet" network, a DNS and the
- * client on an internal "clients" network, and the gateway on both, redirecting the clients' :443
- * flows to the engine's transparent door. Nothing has a route out: the networks are internal, and
- * only a one-shot helper (not the client) holds NET_ADMIN to point the client's route at the gateway.
+ * One scenario's hosts as containers, every client included:
+ *
+ *   client1..N ─┐                                           ┌─ origin per site :443
+ *   dns ────────┴ clients ── r1 ── transit ── gateway ── internet
+ *
+ * One client container per lane (the harness execs every client, browsers included, into its
+ * lane's container); routers that decrement TTL and nothing else; the gateway forwards clients'
+ * :443 flows to the origins and redirects the targeted origins' ones to the engine's transparent
+ * door (as the 2019 box sat on the path); the lab DNS answers only the scenario's names. Nothing
+ * has a route out: the networks are internal, and the host never talks to a lab address.
  */
-import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StartedTestContainer } from 'testcontainers';
-import type { Route } from '../../clients/types.ts';
+import type { ClientLauncher, Route } from '../../clients/types.ts';
 import type { Forger } from '../../ca/types.ts';
-import type { EngineEvent } from '../../proxy/types.ts';
-import type { Lab, OriginContact, OriginVisit, RouteKind, Topology } from '../types.ts';
-import { reportingStream, type ReportingProcess } from '../line-channel.ts';
-import { createServer, type Socket } from 'node:net';
-import { mkdirSync } from 'node:fs';
-import { ORIGIN_PORT, startClientContainer, startDnsContainer, startGatewayContainer, startOriginContainer, type GatewayStart } from './role-containers.ts';
+import type { EngineEvent, TargetPolicy } from '../../proxy/types.ts';
+import type { Lab, RouteKind, Topology } from '../types.ts';
+import { ORIGIN_PORT, startClientContainer, startDnsContainer, startGatewayContainer, startOriginContainer, startRouterContainer, type GatewayStart, type RoleContext } from './role-containers.ts';
 import { createInternalNetwork, removeNetwork, type LabNetwork } from './networks.ts';
 import { newRunId, runLabels } from './labels.ts';
 import { reap } from './reaper.ts';
-import { runOneShot } from './one-shot.ts';
 import { openForgeChannel, type ForgeChannel } from './forge-channel.ts';
 import type { ContainerSession } from './session.ts';
 import { FORGE_MOUNT, type GatewayConfig } from './roles/gateway-config.ts';
-import { LaneLedger, splitAddress, type LaneWire } from '../lanes.ts';
+import { hostOf, LaneLedger, type LaneWire } from '../lanes.ts';
 import { splitPem } from '../../ca/pem-text.ts';
 import { spawnOnHost, startDumpcap, type Capture } from '../capture.ts';
+import { openReportServer, REPORTS_SOCKET, type OriginRecords, type ReportServer } from './report-server.ts';
+import { containerLauncher } from './client-launcher.ts';
+import { routeFromHelper, routeInPlace, type LabRoute } from './routes.ts';
+import { localiseFromClient } from './path-localise.ts';
+import { createLabTempDir, removeRegisteredDir } from '../registry/run.ts';
+import { normaliseName } from '../../proxy/targets.ts';
 
-interface OriginRecords {
-  visits: OriginVisit[];
-  contacts: OriginContact[];
-}
+const TRANSPARENT_PORT = 8443;
+const CONNECT_PORT = 3128;
+/** routers between the clients and the gateway unless told otherwise: the box is hop 2, as a box one router into an ISP */
+export const DEFAULT_ROUTERS = 1;
+const CLIENT_HOME = 'containers-client-home';
 
-const REPORTS_SOCKET = 'reports.sock';
-
-/**
- * The lab's end of the report socket: the gateway's engine events and key lines, and each
- * origin's visits and contacts (an origin names itself first), each on its own ordered stream.
- */
-async function openReportServer(dir: string, handlers: { onEvent(e: EngineEvent): void; onKeylog?(conn: number, line: Buffer): void; origin(site: string): OriginRecords | undefined }) {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const streams = new Set<ReportingProcess>();
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    let origin: OriginRecords | undefined;
-    const stream = reportingStream(socket, socket, (msg) => {
-      if (msg.type === 'hello' && typeof msg.origin === 'string') origin = handlers.origin(msg.origin);
-      else if (msg.type === 'event' && msg.event) handlers.onEvent(msg.event as EngineEvent);
-      else if (msg.type === 'keylog' && typeof msg.conn === 'number' && typeof msg.line === 'string') handlers.onKeylog?.(msg.conn, Buffer.from(msg.line, 'latin1'));
-      else if (msg.type === 'visit' && msg.visit) origin?.visits.push(msg.visit as OriginVisit);
-      else if (msg.type === 'contact' && msg.contact) origin?.contacts.push(msg.contact as OriginContact);
-    });
-    streams.add(stream);
-    socket.once('close', () => streams.delete(stream));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(join(dir, REPORTS_SOCKET), () => resolve());
-  });
-  return {
-    dir,
-    /** every report written so far, by the gateway and every origin, has arrived */
-    settle: async () => {
-      await Promise.all([...streams].map((s) => s.sync()));
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** both legs cross the networks' bridges on the host: one dumpcap there sees every cell */
+/** Both legs cross the clients' and the origins' bridges on the host: one dumpcap there sees every cell. */
 async function startLabCapture(networks: LabNetwork[], workDir: string): Promise<Capture | string> {
   const bridges = networks.map((n) => n.bridge).filter((b): b is string => b !== undefined);
-  if (bridges.length < networks.length) return 'captures need the networks\' bridge interfaces on the host (podman names them; this engine does not)';
+  if (bridges.length < networks.length) return "captures need the networks' bridge interfaces on the host, and this engine did not name them";
   if (process.getuid?.() !== 0) return 'capturing on the lab bridges needs root (dumpcap)';
   try {
-    return await startDumpcap(spawnOnHost, {
-      interfaces: bridges,
-      file: join(workDir, 'containers.pcapng'),
-      filter: 'tcp',
-      where: 'the host, on the lab bridges',
-    });
+    return await startDumpcap(spawnOnHost, { interfaces: bridges, file: join(workDir, 'containers.pcapng'), filter: 'tcp', where: 'the host, on the lab bridges' });
   } catch (err) {
     return (err as Error).message;
   }
@@ -100,15 +61,6 @@ async function vantageChain(origin: StartedTestContainer | undefined, site: stri
   return chain.length > 0 ? chain : { skipped: `openssl s_client inside the origin container got no certificate: ${r.output.trim().split('\n').slice(-1)[0] ?? ''}` };
 }
 
-const TRANSPARENT_PORT = 8443;
-const SNI_PORT = 443;
-const CONNECT_PORT = 3128;
-/** lane n's doors: SNI on LANE_SNI_BASE + n, CONNECT on LANE_CONNECT_BASE + n */
-const LANE_SNI_BASE = 10_000;
-const LANE_CONNECT_BASE = 20_000;
-/** the gateway and origins report through container logs (no stdin to ask them to sync): quiet this long means caught up */
-
-
 export interface ExecResult {
   exitCode: number;
   stdout: string;
@@ -119,24 +71,34 @@ export interface ExecResult {
 export interface LabAddresses {
   clientsSubnet: string;
   internetSubnet: string;
+  /** the gateway's address on the clients' side (behind the routers) */
   gatewayInside: string;
   gatewayOutside: string;
   dns: string;
-  client: string;
+  /** one per lane */
+  clients: string[];
+  /** per router, its address on the clients' side */
+  routers: string[];
   origins: Record<string, string>;
 }
 
 export interface ContainersLab extends Lab {
   readonly runId: string;
   readonly addresses: LabAddresses;
+  readonly clientLauncher: ClientLauncher;
   /** ms per start-up phase, and per container start */
   readonly timings: Record<string, number>;
-  /** how a client inside the client container reaches a site: its origin's own address, in the gateway's path */
+  /** how a client inside a client container reaches a site: its origin's own address, in the gateway's path */
   clientRouteFor(site: string): Route;
-  /** runs a command in the client container (no shell unless argv asks for one) */
+  /** runs a command in lane 1's client container (no shell unless argv asks for one) */
   execInClient(argv: string[], options?: { timeoutMs?: number }): Promise<ExecResult>;
-  /** writes files (trust anchors, configs) into the client container */
+  /** writes files (trust anchors, configs) into lane 1's client container */
   copyToClient(files: { content: string | Buffer; target: string }[]): Promise<void>;
+}
+
+export interface ContainersLabOptions {
+  /** routers between the clients and the gateway (default DEFAULT_ROUTERS) */
+  routers?: number;
 }
 
 const refusingForger: Forger = {
@@ -153,28 +115,19 @@ async function timed<T>(timings: Record<string, number>, key: string, work: () =
   }
 }
 
-/** The host may talk to the gateway only over a directly attached bridge, never via a router. */
-function assertOnLocalBridge(address: string): void {
-  const r = spawnSync('ip', ['-4', 'route', 'get', address], { encoding: 'utf8', timeout: 5_000 });
-  if (r.status !== 0) throw new Error(`ip route get ${address}: ${r.stderr.trim()}`);
-  if (/\bvia\b/.test(r.stdout) || !/\bdev\s+\S+/.test(r.stdout)) {
-    throw new Error(`refusing to send lab traffic to ${address}: the host would route it off-link (${r.stdout.trim()})`);
-  }
+/** the origins whose :443 flows meet the engine: the targeted ones (all of them for a wildcard box), as the 2019 box */
+function interceptedAddresses(targets: TargetPolicy | undefined, origins: Map<string, string>): string[] {
+  if (!targets) return [];
+  return [...origins].filter(([site]) => targets.wildcard || targets.names.has(normaliseName(site))).map(([, ip]) => ip);
 }
 
-function laneDoors(lanes: number): GatewayConfig['lanes'] {
-  return Array.from({ length: Math.max(1, lanes) }, (_, i) => ({ sni: LANE_SNI_BASE + i + 1, connect: LANE_CONNECT_BASE + i + 1 }));
-}
-
-function gatewayConfig(topology: Topology, clients: LabNetwork, origins: Map<string, string>): GatewayConfig {
+function gatewayConfig(topology: Topology, inside: LabNetwork, outside: LabNetwork, origins: Map<string, string>, routes: LabRoute[]): GatewayConfig {
   const interception = topology.interception;
   return {
-    lanes: laneDoors(topology.lanes ?? 1),
-    ...(topology.capture && { keylogLines: true }),
-    insideSubnet: clients.subnet,
-    interceptDestinations: [...origins.values()],
+    insideSubnet: inside.subnet,
+    outsideSubnet: outside.subnet,
+    interceptDestinations: interceptedAddresses(interception?.targets, origins),
     transparentPort: TRANSPARENT_PORT,
-    sniPort: SNI_PORT,
     connectPort: CONNECT_PORT,
     targets: { names: [...(interception?.targets.names ?? [])], ...(interception?.targets.wildcard ? { wildcard: true } : {}) },
     upstream: interception?.upstream ?? { verify: false },
@@ -182,21 +135,34 @@ function gatewayConfig(topology: Topology, clients: LabNetwork, origins: Map<str
     forgeSocket: `${FORGE_MOUNT}/forge.sock`,
     reportSocket: `${FORGE_MOUNT}/reports/${REPORTS_SOCKET}`,
     sites: Object.fromEntries(origins),
+    routes,
+    ...(topology.capture && { keylogLines: true }),
   };
 }
 
-export async function upContainersLab(session: ContainerSession, topology: Topology): Promise<ContainersLab> {
+/** every client sees the topology's work dir: a client's trust and profile files must be there */
+function checkWorkDirVisible(client: StartedTestContainer, marker: string): Promise<void> {
+  return client.exec(['cat', marker]).then((seen) => {
+    if (seen.exitCode !== 0 || seen.stdout !== 'yes') throw new Error(`containers runtime: the work dir is not visible in ${client.getName()} (${seen.output.trim() || `cat exited ${seen.exitCode}`})`);
+  });
+}
+
+export async function upContainersLab(session: ContainerSession, topology: Topology, options: ContainersLabOptions = {}): Promise<ContainersLab> {
   const { endpoint } = session.engine;
-  const images = session.build.images;
+  const routerCount = options.routers ?? DEFAULT_ROUTERS;
+  if (!Number.isInteger(routerCount) || routerCount < 0) throw new Error('routers must be a non-negative integer');
+  const laneCount = Math.max(1, topology.lanes ?? 1);
   const runId = newRunId();
   const labels = runLabels(runId);
+  const ctx: RoleContext = { runId, labels, image: session.build.image };
   const timings: Record<string, number> = {};
   const started: StartedTestContainer[] = [];
   const networks: LabNetwork[] = [];
   let forge: ForgeChannel | undefined;
+  let sharedDir: string | undefined;
   const events: EngineEvent[] = [];
   const records = new Map<string, OriginRecords>();
-  let reportServer: Awaited<ReturnType<typeof openReportServer>> | undefined;
+  let reportServer: ReportServer | undefined;
   let ledger: LaneLedger | undefined;
   let capture: Capture | undefined;
   const gatewayErrors: string[] = [];
@@ -213,19 +179,24 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
     // whatever a half-finished start-up created without our knowing its id
     await reap(endpoint, { run: runId }).catch(() => undefined);
     await forge?.close();
+    if (sharedDir) removeRegisteredDir(sharedDir);
   };
 
   try {
-    const [clients, internet] = await timed(timings, 'networks', () =>
+    // clients ── r1 ── t1 ── … ── rN ── tN ── gateway ── internet
+    const chain = await timed(timings, 'networks', () =>
       Promise.all([
-        // host-reachable: clients the harness runs on the host use the gateway's SNI/CONNECT doors
-        createInternalNetwork(endpoint, `tlslab-${runId}-clients`, labels, { hostReachable: true }),
+        createInternalNetwork(endpoint, `tlslab-${runId}-clients`, labels),
+        ...Array.from({ length: routerCount }, (_, i) => createInternalNetwork(endpoint, `tlslab-${runId}-transit${i + 1}`, labels)),
         createInternalNetwork(endpoint, `tlslab-${runId}-internet`, labels),
       ]),
     );
-    networks.push(clients, internet);
-    session.trackNetwork(clients);
-    session.trackNetwork(internet);
+    networks.push(...chain);
+    for (const n of chain) session.trackNetwork(n);
+    const clientsNet = chain[0]!;
+    const internet = chain.at(-1)!;
+    const gatewayInsideNet = chain[routerCount]!;
+
     forge = await openForgeChannel(topology.interception?.forger ?? refusingForger);
     // inside the forge dir (cleaned with it); origins get only this subdirectory mounted
     reportServer = await openReportServer(join(forge.dir, 'reports'), {
@@ -236,77 +207,133 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
       ...(topology.capture && { onKeylog: (conn: number, line: Buffer) => ledger?.keylogLine(conn, line) }),
       origin: (site) => records.get(site.toLowerCase()),
     });
+    const reportsDir = reportServer.dir;
+    sharedDir = createLabTempDir('tlslab-share-', 'containers shared dir');
+    const agentSocket = (lane: number): string => join(sharedDir!, `agent-${lane}.sock`);
+    const clientHome = join(topology.workDir, CLIENT_HOME);
+    mkdirSync(clientHome, { recursive: true, mode: 0o700 });
+    const marker = join(topology.workDir, '.visible-in-client-containers');
+    writeFileSync(marker, 'yes');
 
-    const ctx = { runId, labels };
     const originIps = new Map<string, string>();
     const originContainers = new Map<string, StartedTestContainer>();
-    await timed(timings, 'origins', () =>
+    const startOrigins = timed(timings, 'origins', () =>
       Promise.all(
         topology.origins.map(async (spec) => {
           const site = spec.name.toLowerCase();
           records.set(site, { visits: [], contacts: [] });
-          const origin = await timed(timings, `start:origin:${site}`, () => startOriginContainer(ctx, images.origin, internet, spec, reportServer!.dir, REPORTS_SOCKET));
-          originContainers.set(site, origin);
+          const origin = await timed(timings, `start:origin:${site}`, () => startOriginContainer(ctx, internet, spec, reportsDir, REPORTS_SOCKET));
           started.push(origin);
+          originContainers.set(site, origin);
           originIps.set(site, origin.getIpAddress(internet.name));
         }),
       ),
     );
+    const startRouters = timed(timings, 'routers', () =>
+      Promise.all(
+        Array.from({ length: routerCount }, async (_, i) => {
+          const router = await startRouterContainer(ctx, `r${i + 1}`, endpoint, chain[i]!, chain[i + 1]!);
+          started.push(router);
+          return router;
+        }),
+      ),
+    );
+    const settledA = await Promise.allSettled([startOrigins, startRouters]);
+    for (const r of settledA) if (r.status === 'rejected') throw r.reason;
+    const routers = (settledA[1] as PromiseFulfilledResult<StartedTestContainer[]>).value;
+    // a router's address on the network nearer the clients, and on the one farther
+    const near = (i: number) => routers[i]!.getIpAddress(chain[i]!.name);
+    const far = (i: number) => routers[i]!.getIpAddress(chain[i + 1]!.name);
+    const subnetsBefore = (k: number) => chain.slice(0, k).map((n) => n.subnet);
 
     const gatewayStart: GatewayStart = {
       endpoint,
-      inside: clients,
+      inside: gatewayInsideNet,
       outside: internet,
       forgeDir: forge.dir,
-      config: gatewayConfig(topology, clients, originIps),
+      // back towards every network before the last router, through it
+      config: gatewayConfig(topology, gatewayInsideNet, internet, originIps, routerCount > 0 ? subnetsBefore(routerCount).map((to) => ({ to, via: far(routerCount - 1) })) : []),
       errors: gatewayErrors,
     };
-    const [dns, gateway] = await timed(timings, 'dns+gateway', () =>
+    const startGateway = timed(timings, 'start:gateway', async () => {
+      const gateway = await startGatewayContainer(ctx, gatewayStart);
+      started.push(gateway);
+      return gateway;
+    });
+    const startDnsAndClients = timed(timings, 'dns+clients', async () => {
+      const dns = await timed(timings, 'start:dns', () => startDnsContainer(ctx, clientsNet, originIps));
+      started.push(dns);
+      const dnsIp = dns.getIpAddress(clientsNet.name);
+      const clients = await Promise.all(
+        Array.from({ length: laneCount }, async (_, i) => {
+          const client = await startClientContainer(ctx, i + 1, clientsNet, dnsIp, agentSocket(i + 1), [topology.workDir, sharedDir!]);
+          started.push(client);
+          return client;
+        }),
+      );
+      return { dns, dnsIp, clients };
+    });
+    const settledB = await Promise.allSettled([startGateway, startDnsAndClients]);
+    for (const r of settledB) if (r.status === 'rejected') throw r.reason;
+    const gateway = (settledB[0] as PromiseFulfilledResult<StartedTestContainer>).value;
+    const { dnsIp, clients } = (settledB[1] as PromiseFulfilledResult<Awaited<typeof startDnsAndClients>>).value;
+    const gatewayInside = gateway.getIpAddress(gatewayInsideNet.name);
+    const gatewayOutside = gateway.getIpAddress(internet.name);
+    // the first hop from the clients: r1, or the gateway itself
+    const firstHop = routerCount > 0 ? near(0) : gatewayInside;
+
+    await timed(timings, 'routes', () =>
       Promise.all([
-        timed(timings, 'start:dns', () => startDnsContainer(ctx, images.dns, clients, originIps)),
-        timed(timings, 'start:gateway', () => startGatewayContainer(ctx, images.gateway, gatewayStart)),
+        // clients: every network past their own, via the first hop
+        ...clients.map((c) => routeFromHelper(endpoint, ctx.image, c, chain.slice(1).map((n) => ({ to: n.subnet, via: firstHop })), labels)),
+        // origins: back to every network on the clients' side, via the gateway
+        ...[...originContainers.values()].map((o) => routeFromHelper(endpoint, ctx.image, o, chain.slice(0, -1).map((n) => ({ to: n.subnet, via: gatewayOutside })), labels)),
+        // router k: onwards via the next hop, back via the previous one
+        ...routers.map((r, k) =>
+          routeInPlace(r, [
+            ...chain.slice(k + 2).map((n) => ({ to: n.subnet, via: k + 1 < routerCount ? near(k + 1) : gatewayInside })),
+            ...(k > 0 ? subnetsBefore(k).map((to) => ({ to, via: far(k - 1) })) : []),
+          ]),
+        ),
+        ...clients.map((c) => checkWorkDirVisible(c, marker)),
       ]),
     );
-    started.push(dns, gateway);
-    const dnsIp = dns.getIpAddress(clients.name);
-    const gatewayInside = gateway.getIpAddress(clients.name);
-    const gatewayOutside = gateway.getIpAddress(internet.name);
 
-    const client = await timed(timings, 'start:client', () => startClientContainer(ctx, images.client, clients, dnsIp));
-    started.push(client);
+    const captureProblem = topology.capture
+      ? await startLabCapture([clientsNet, internet], topology.workDir).then((c) => {
+          if (typeof c === 'string') return c;
+          capture = c;
+          return undefined;
+        })
+      : undefined;
 
-    // the client itself never gets NET_ADMIN: a one-shot sidecar in its network namespace sets the route
-    await timed(timings, 'route', () =>
-      runOneShot(endpoint, {
-        image: images.client,
-        entrypoint: ['ip'],
-        cmd: ['route', 'add', internet.subnet, 'via', gatewayInside],
-        networkMode: `container:${client.getId()}`,
-        capAdd: ['NET_ADMIN'],
-        labels: { ...labels, 'tlslab.role': 'route-helper' },
-      }),
-    );
-
-    assertOnLocalBridge(gatewayInside);
-    const captureProblem = topology.capture ? await startLabCapture([clients, internet], topology.workDir).then((c) => {
-      if (typeof c === 'string') return c;
-      capture = c;
-      return undefined;
-    }) : undefined;
-    const wires: LaneWire[] = laneDoors(topology.lanes ?? 1).map((doors, i) => ({
+    const originIp = (site: string): string => {
+      const ip = originIps.get(site.toLowerCase());
+      if (!ip) throw new Error(`containers runtime: no origin for ${site}`);
+      return ip;
+    };
+    const urlFor = (site: string): string => {
+      originIp(site);
+      return `https://${site.toLowerCase()}/`;
+    };
+    // direct: the origin's own address, which the gateway sits in front of; connect: the box's CONNECT door
+    const routeFor = (site: string, kind: RouteKind): Route => {
+      const origin = originIp(site);
+      return kind === 'direct' ? { kind, host: origin, port: ORIGIN_PORT } : { kind, host: gatewayInside, port: CONNECT_PORT };
+    };
+    const clientAddresses = clients.map((c) => c.getIpAddress(clientsNet.name));
+    const wires: LaneWire[] = clients.map((client, i) => ({
       id: i + 1,
-      url: (site) => {
-        originIp(site);
-        return `https://${site.toLowerCase()}/`;
-      },
-      route: (site, kind: RouteKind): Route => {
-        originIp(site);
-        return kind === 'direct' ? { kind, host: gatewayInside, port: doors.sni } : { kind, host: gatewayInside, port: doors.connect };
-      },
+      clientLauncher: containerLauncher({ agentSocket: agentSocket(i + 1), sharedDir: sharedDir!, home: clientHome, where: `the containers lab's client container of lane ${i + 1} (${client.getName().replace(/^\//, '')})` }),
+      // untargeted flows are forwarded untouched: the origin sees the client container itself
+      clientHost: clientAddresses[i]!,
+      url: urlFor,
+      route: routeFor,
     }));
-    const laneByPort = new Map(laneDoors(topology.lanes ?? 1).flatMap((d, i) => [[d.sni, i + 1], [d.connect, i + 1]] as const));
+    const laneByAddress = new Map(wires.map((w) => [w.clientHost!, w.id]));
     ledger = new LaneLedger(wires, {
-      laneOf: (accepted) => laneByPort.get(splitAddress(accepted.local).port ?? 0),
+      // no NAT on the way: the client container's own address names the lane, whichever door it came in by
+      laneOf: (accepted) => laneByAddress.get(hostOf(accepted.remote)),
       recordings: {
         originVisits: (site) => records.get(site.toLowerCase())?.visits ?? [],
         originContacts: (site) => records.get(site.toLowerCase())?.contacts ?? [],
@@ -320,54 +347,47 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
     timings.total = Date.now() - t0;
 
     const addresses: LabAddresses = {
-      clientsSubnet: clients.subnet,
+      clientsSubnet: clientsNet.subnet,
       internetSubnet: internet.subnet,
       gatewayInside,
       gatewayOutside,
       dns: dnsIp,
-      client: client.getIpAddress(clients.name),
+      clients: clientAddresses,
+      routers: routers.map((_, i) => near(i)),
       origins: Object.fromEntries(originIps),
     };
-    const originIp = (site: string): string => {
-      const ip = originIps.get(site.toLowerCase());
-      if (!ip) throw new Error(`containers runtime: no origin for ${site}`);
-      return ip;
-    };
+    const firstClient = clients[0]!;
     let downed: Promise<void> | undefined;
     return {
       runtime: 'containers',
       runId,
       addresses,
       timings,
+      clientLauncher: wires[0]!.clientLauncher!,
       routeKinds: ['direct', 'connect'],
-      urlFor: (site) => {
-        originIp(site);
-        return `https://${site.toLowerCase()}/`;
-      },
-      routeFor: (site, kind: RouteKind): Route => {
-        originIp(site);
-        return kind === 'direct' ? { kind, host: gatewayInside, port: SNI_PORT } : { kind, host: gatewayInside, port: CONNECT_PORT };
-      },
-      clientRouteFor: (site) => ({ kind: 'direct', host: originIp(site), port: ORIGIN_PORT }),
+      urlFor,
+      routeFor,
+      clientRouteFor: (site) => routeFor(site, 'direct'),
       originView: (site) => records.get(site.toLowerCase())?.visits ?? [],
       engineEvents: () => events,
       lease: () => lanes.lease(),
       vantageChain: (site) => vantageChain(originContainers.get(site.toLowerCase()), site),
-      async execInClient(argv, options = {}) {
+      localise: (request) => localiseFromClient(firstClient, { routers: routerCount, siteAddress: originIp }, request),
+      async execInClient(argv, execOptions = {}) {
         const t = Date.now();
-        const timeoutMs = options.timeoutMs ?? 60_000;
+        const timeoutMs = execOptions.timeoutMs ?? 60_000;
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`exec in client timed out after ${timeoutMs} ms: ${argv.join(' ')}`)), timeoutMs);
         });
         try {
-          const r = await Promise.race([client.exec(argv), timeout]);
+          const r = await Promise.race([firstClient.exec(argv), timeout]);
           return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: Date.now() - t };
         } finally {
           clearTimeout(timer);
         }
       },
-      copyToClient: (files) => client.copyContentToContainer(files),
+      copyToClient: (files) => firstClient.copyContentToContainer(files),
       down: () => (downed ??= teardown()),
     };
   } catch (err) {

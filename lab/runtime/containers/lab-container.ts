@@ -3,8 +3,8 @@ import { callEngine, type EngineEndpoint } from './engine-api.ts';
 import type { LabNetwork } from './networks.ts';
 
 /**
- * GenericContainer with what testcontainers 11 lacks for the lab: a resolver of our choosing and
- * extra networks joined before start. Networks are never given as aliases: testcontainers then
+ * GenericContainer with what testcontainers 11 lacks for the lab: a resolver of our choosing,
+ * sysctls, and extra networks joined before start. Networks are never given as aliases: testcontainers then
  * creates the container on the default bridge first, which has NAT to the outside.
  */
 export class LabContainer extends GenericContainer {
@@ -13,6 +13,12 @@ export class LabContainer extends GenericContainer {
 
   withDns(servers: string[]): this {
     this.hostConfig.Dns = servers;
+    return this;
+  }
+
+  /** namespaced sysctls of the container's own (network) namespace, never the host's */
+  withSysctls(sysctls: Record<string, string>): this {
+    this.hostConfig.Sysctls = { ...this.hostConfig.Sysctls, ...sysctls };
     return this;
   }
 

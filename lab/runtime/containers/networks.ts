@@ -7,7 +7,7 @@ export interface LabNetwork {
   subnet: string;
   /** the host side of the bridge (the host can reach the network's containers through it) */
   bridgeAddress?: string;
-  /** the bridge's interface name on the host (podman only) */
+  /** the bridge's interface name on the host (where per-cell captures listen) */
   bridge?: string;
 }
 
@@ -20,41 +20,23 @@ interface LibpodNetwork {
 
 interface CompatNetwork {
   Id: string;
+  Options?: Record<string, string>;
   IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] };
 }
 
-/** Subnets the lab picks itself when the host must have an address on the bridge. */
-const HOST_REACHABLE_RANGE = '10.204';
-const SUBNET_ATTEMPTS = 24;
-
-function libpodCreate(endpoint: EngineEndpoint, name: string, labels: Record<string, string>, third?: number) {
-  return callEngine(endpoint, 'POST', '/v4.0.0/libpod/networks/create', 15_000, {
-    name,
-    driver: 'bridge',
-    internal: true,
-    dns_enabled: false,
-    labels,
-    ...(third === undefined ? {} : { subnets: [{ subnet: `${HOST_REACHABLE_RANGE}.${third}.0/24`, gateway: `${HOST_REACHABLE_RANGE}.${third}.1` }] }),
-  });
+function libpodCreate(endpoint: EngineEndpoint, name: string, labels: Record<string, string>) {
+  return callEngine(endpoint, 'POST', '/v4.0.0/libpod/networks/create', 15_000, { name, driver: 'bridge', internal: true, dns_enabled: false, labels });
 }
 
 /**
  * An internal network: no NAT, no default route in its containers. On podman the libpod API is
  * used so that aardvark-dns can be switched off too: it would answer outside names by asking the
  * host's resolvers, a way out of the lab. testcontainers' own Network is never internal.
- * podman gives an internal network without DNS no address on the host's bridge, so the host cannot
- * reach it at all; `hostReachable` asks for one (a subnet under 10.204/16, picked here).
+ * podman gives an internal network without DNS no address on the host's bridge, so the host
+ * cannot reach it at all (nothing of the lab needs it to).
  */
-export async function createInternalNetwork(
-  endpoint: EngineEndpoint,
-  name: string,
-  labels: Record<string, string>,
-  options: { hostReachable?: boolean } = {},
-): Promise<LabNetwork> {
-  let libpod = await libpodCreate(endpoint, name, labels, options.hostReachable ? 1 + Math.floor(Math.random() * 250) : undefined);
-  for (let attempt = 1; options.hostReachable && libpod.status >= 300 && /already used/.test(libpod.body) && attempt < SUBNET_ATTEMPTS; attempt++) {
-    libpod = await libpodCreate(endpoint, name, labels, 1 + Math.floor(Math.random() * 250));
-  }
+export async function createInternalNetwork(endpoint: EngineEndpoint, name: string, labels: Record<string, string>): Promise<LabNetwork> {
+  const libpod = await libpodCreate(endpoint, name, labels);
   if (libpod.status < 300) {
     const net = JSON.parse(libpod.body) as LibpodNetwork;
     const first = net.subnets?.[0];
@@ -79,7 +61,9 @@ export async function createInternalNetwork(
   const inspected = await callEngineJson<CompatNetwork>(endpoint, 'GET', `/networks/${created.Id}`);
   const config = inspected.IPAM?.Config?.[0];
   if (!config?.Subnet) throw new Error(`network ${name}: engine assigned no subnet`);
-  return { name, id: created.Id, subnet: config.Subnet, ...(config.Gateway ? { bridgeAddress: config.Gateway } : {}) };
+  // Docker names a network's bridge br-<first 12 of its id> unless told otherwise
+  const bridge = inspected.Options?.['com.docker.network.bridge.name'] ?? `br-${created.Id.slice(0, 12)}`;
+  return { name, id: created.Id, subnet: config.Subnet, bridge, ...(config.Gateway ? { bridgeAddress: config.Gateway } : {}) };
 }
 
 export async function removeNetwork(endpoint: EngineEndpoint, network: LabNetwork): Promise<void> {

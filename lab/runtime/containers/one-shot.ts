@@ -6,6 +6,8 @@ export interface OneShot {
   cmd: string[];
   networkMode: string;
   capAdd?: string[];
+  /** "source:target:ro" bind mounts (the skeleton image holds no programs of its own) */
+  binds?: string[];
   labels: Record<string, string>;
 }
 
@@ -19,7 +21,7 @@ export async function runOneShot(endpoint: EngineEndpoint, spec: OneShot, timeou
     Entrypoint: spec.entrypoint,
     Cmd: spec.cmd,
     Labels: spec.labels,
-    HostConfig: { NetworkMode: spec.networkMode, CapAdd: spec.capAdd ?? [] },
+    HostConfig: { NetworkMode: spec.networkMode, CapAdd: spec.capAdd ?? [], Binds: spec.binds ?? [] },
   });
   try {
     const start = await callEngine(endpoint, 'POST', `/containers/${created.Id}/start`);

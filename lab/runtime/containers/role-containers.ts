@@ -1,51 +1,75 @@
-/** How each role's container is started: image, network, capabilities, config, readiness. */
+/**
+ * How each role's container is started: the one skeleton image, the host mounts its programs need
+ * (host-mounts.ts), network, capabilities, config, readiness. Only the gateway and the routers
+ * hold NET_ADMIN; clients and origins get their routes from a one-shot helper (routes.ts).
+ */
 import { Wait, type StartedTestContainer } from 'testcontainers';
+import { fileURLToPath } from 'node:url';
 import type { OriginSpec } from '../types.ts';
 import type { EngineEndpoint } from './engine-api.ts';
+import { nodeTsArgv } from '../../clients/node-ts-argv.ts';
 import { LabContainer, jsonLines } from './lab-container.ts';
 import type { LabNetwork } from './networks.ts';
 import { FORGE_MOUNT, GATEWAY_CONFIG_PATH, type GatewayConfig, type GatewayLine } from './roles/gateway-config.ts';
+import { clientMounts, roleMounts, type HostMount } from './host-mounts.ts';
+import { agentArgv } from './client-launcher.ts';
 
 export const ORIGIN_PORT = 443;
 const ORIGIN_CONFIG_PATH = '/etc/tlslab/origin.json';
 const STARTUP_TIMEOUT_MS = 30_000;
 const KEPT_GATEWAY_LINES = 50;
+/** Chromium and Firefox share memory through /dev/shm; an engine's default 64 MB is tight for a browser */
+const CLIENT_SHM_BYTES = 512 * 1024 * 1024;
+const IP_FORWARDING = { 'net.ipv4.ip_forward': '1' };
+
+const ORIGIN_MAIN = fileURLToPath(new URL('../netns/origin-main.ts', import.meta.url));
+const GATEWAY_MAIN = fileURLToPath(new URL('./roles/gateway-main.ts', import.meta.url));
 
 export interface RoleContext {
   runId: string;
   labels: Record<string, string>;
+  image: string;
 }
 
 /** Where an origin container finds the lab's report socket (a bind mount of the reports dir). */
 const REPORTS_MOUNT = '/run/tlslab-reports';
+
+function binds(mounts: readonly HostMount[]): { source: string; target: string; mode: 'ro' | 'rw' }[] {
+  return mounts.map((m) => ({ source: m.source, target: m.target, mode: m.mode }));
+}
+
+function idleCommand(readyLine: string): string[] {
+  return ['/bin/sh', '-c', `echo ${readyLine}; exec sleep infinity`];
+}
 
 /**
  * One site, served by the netns runtime's origin entry point. Its visits and TLS contacts go to
  * the lab's report socket (`reportsDir`, bind-mounted), which the lab can sync with; a container
  * log arrives too late to attribute a cell by.
  */
-export function startOriginContainer(ctx: RoleContext, image: string, network: LabNetwork, spec: OriginSpec, reportsDir: string, socketName: string): Promise<StartedTestContainer> {
+export function startOriginContainer(ctx: RoleContext, network: LabNetwork, spec: OriginSpec, reportsDir: string, socketName: string): Promise<StartedTestContainer> {
   const site = spec.name.toLowerCase();
   const config = { name: spec.name, chainPem: spec.chainPem, keyPem: spec.keyPem, host: '0.0.0.0', port: ORIGIN_PORT, reportSocket: `${REPORTS_MOUNT}/${socketName}` };
-  return new LabContainer(image)
+  return new LabContainer(ctx.image)
     .withName(`tlslab-${ctx.runId}-origin-${site.replace(/[^a-z0-9.-]/g, '-')}`)
     .withNetworkMode(network.name)
     .withLabels({ ...ctx.labels, 'tlslab.role': 'origin', 'tlslab.site': site })
-    .withBindMounts([{ source: reportsDir, target: REPORTS_MOUNT, mode: 'rw' }])
+    .withBindMounts([...binds(roleMounts()), { source: reportsDir, target: REPORTS_MOUNT, mode: 'rw' }])
     .withCopyContentToContainer([{ content: JSON.stringify(config), target: ORIGIN_CONFIG_PATH }])
-    .withCommand([ORIGIN_CONFIG_PATH])
+    .withEntrypoint(nodeTsArgv(ORIGIN_MAIN, [ORIGIN_CONFIG_PATH]))
     .withWaitStrategy(Wait.forLogMessage('"type":"listening"'))
     .withStartupTimeout(STARTUP_TIMEOUT_MS)
     .start();
 }
 
 /** dnsmasq answering exactly the scenario's names with their origins' addresses. */
-export function startDnsContainer(ctx: RoleContext, image: string, network: LabNetwork, sites: Map<string, string>): Promise<StartedTestContainer> {
-  return new LabContainer(image)
+export function startDnsContainer(ctx: RoleContext, network: LabNetwork, sites: Map<string, string>): Promise<StartedTestContainer> {
+  return new LabContainer(ctx.image)
     .withName(`tlslab-${ctx.runId}-dns`)
     .withNetworkMode(network.name)
     .withLabels({ ...ctx.labels, 'tlslab.role': 'dns' })
-    .withCommand([...sites].map(([site, ip]) => `--address=/${site}/${ip}`))
+    .withBindMounts(binds(roleMounts()))
+    .withEntrypoint(['dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts', '--log-facility=-', '--user=root', '--group=root', ...[...sites].map(([site, ip]) => `--address=/${site}/${ip}`)])
     .withWaitStrategy(Wait.forLogMessage(/started, version/))
     .withStartupTimeout(STARTUP_TIMEOUT_MS)
     .start();
@@ -61,19 +85,21 @@ export interface GatewayStart {
   errors: string[];
 }
 
-export function startGatewayContainer(ctx: RoleContext, image: string, g: GatewayStart): Promise<StartedTestContainer> {
+/** The box: forwards between its networks (IP forwarding in its own namespace) and intercepts with nft + the engine. */
+export function startGatewayContainer(ctx: RoleContext, g: GatewayStart): Promise<StartedTestContainer> {
   const keep = (line: string): void => {
     if (g.errors.push(line) > KEPT_GATEWAY_LINES) g.errors.shift();
   };
-  return new LabContainer(image)
+  return new LabContainer(ctx.image)
     .withName(`tlslab-${ctx.runId}-gateway`)
     .withNetworkMode(g.inside.name)
     .withExtraNetworks(g.endpoint, [g.outside])
     .withLabels({ ...ctx.labels, 'tlslab.role': 'gateway' })
     .withAddedCapabilities('NET_ADMIN')
-    .withBindMounts([{ source: g.forgeDir, target: FORGE_MOUNT, mode: 'rw' }])
+    .withSysctls(IP_FORWARDING)
+    .withBindMounts([...binds(roleMounts()), { source: g.forgeDir, target: FORGE_MOUNT, mode: 'rw' }])
     .withCopyContentToContainer([{ content: JSON.stringify(g.config), target: GATEWAY_CONFIG_PATH }])
-    .withCommand([GATEWAY_CONFIG_PATH])
+    .withEntrypoint(nodeTsArgv(GATEWAY_MAIN, [GATEWAY_CONFIG_PATH]))
     .withLogConsumer(
       jsonLines((line) => {
         const l = line as GatewayLine;
@@ -85,13 +111,36 @@ export function startGatewayContainer(ctx: RoleContext, image: string, g: Gatewa
     .start();
 }
 
-/** Idle until the lab execs into it; resolves names with the lab DNS only. No capabilities. */
-export function startClientContainer(ctx: RoleContext, image: string, network: LabNetwork, dnsIp: string): Promise<StartedTestContainer> {
-  return new LabContainer(image)
-    .withName(`tlslab-${ctx.runId}-client`)
+/** A hop between two networks that decrements TTL and nothing else (its routes come later, routes.ts). */
+export function startRouterContainer(ctx: RoleContext, name: string, endpoint: EngineEndpoint, near: LabNetwork, far: LabNetwork): Promise<StartedTestContainer> {
+  return new LabContainer(ctx.image)
+    .withName(`tlslab-${ctx.runId}-${name}`)
+    .withNetworkMode(near.name)
+    .withExtraNetworks(endpoint, [far])
+    .withLabels({ ...ctx.labels, 'tlslab.role': 'router' })
+    .withAddedCapabilities('NET_ADMIN')
+    .withSysctls(IP_FORWARDING)
+    .withBindMounts(binds(roleMounts()))
+    .withEntrypoint(idleCommand('tlslab-router ready'))
+    .withWaitStrategy(Wait.forLogMessage('tlslab-router ready'))
+    .withStartupTimeout(STARTUP_TIMEOUT_MS)
+    .start();
+}
+
+/**
+ * One lane's client container: its main process is the agent that starts the lane's clients in it
+ * (client-launcher.ts); resolves names with the lab DNS only. No capabilities beyond the engine's
+ * defaults; sees of the host only its mounts.
+ */
+export function startClientContainer(ctx: RoleContext, lane: number, network: LabNetwork, dnsIp: string, agentSocket: string, writable: readonly string[]): Promise<StartedTestContainer> {
+  return new LabContainer(ctx.image)
+    .withName(`tlslab-${ctx.runId}-client${lane}`)
     .withNetworkMode(network.name)
     .withDns([dnsIp])
-    .withLabels({ ...ctx.labels, 'tlslab.role': 'client' })
+    .withLabels({ ...ctx.labels, 'tlslab.role': 'client', 'tlslab.lane': String(lane) })
+    .withBindMounts(binds(clientMounts(writable)))
+    .withSharedMemorySize(CLIENT_SHM_BYTES)
+    .withEntrypoint(agentArgv(agentSocket))
     .withWaitStrategy(Wait.forLogMessage('tlslab-client ready'))
     .withStartupTimeout(STARTUP_TIMEOUT_MS)
     .start();

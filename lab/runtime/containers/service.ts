@@ -1,8 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, rmSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, closeSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callEngine, endpointFromDockerHost, type EngineEndpoint } from './engine-api.ts';
+import { findOnPath } from './exec-cli.ts';
+import { SYSTEM_PYTHON } from './client-launcher.ts';
 import { podmanPaths, type PodmanPaths } from './paths.ts';
 import { writePodmanConfig } from './podman-config.ts';
 
@@ -32,7 +34,13 @@ function podmanVersion(): string | undefined {
 
 /** Cheap checks only (no service start): what `--runtime containers` would need. */
 export function probeContainerEngine(env: NodeJS.ProcessEnv = process.env): Availability {
-  if (env.DOCKER_HOST) return { available: true };
+  // the client containers' agent and its host-side relay (client-launcher.ts)
+  if (!existsSync(SYSTEM_PYTHON)) return { available: false, reason: `${SYSTEM_PYTHON} is missing (it starts clients in the lab's containers): apt-get install python3` };
+  if (env.DOCKER_HOST) {
+    // the image is imported with the engine's own client (docker, or podman's remote client)
+    if (!findOnPath('docker', env.PATH) && !findOnPath('podman', env.PATH)) return { available: false, reason: 'DOCKER_HOST is set, but neither the docker nor the podman client is on PATH (the lab imports its image with one)' };
+    return { available: true };
+  }
   if (!podmanVersion()) return { available: false, reason: 'podman is not installed (apt-get install podman runc netavark aardvark-dns) and DOCKER_HOST is not set' };
   if (process.getuid?.() !== 0) return { available: false, reason: 'the lab drives podman as root only (rootless podman is untested here)' };
   const runc = spawnSync('runc', ['--version'], { encoding: 'utf8', timeout: 10_000 });

@@ -1,4 +1,5 @@
-import { ensureImages, type BuildResult } from './images.ts';
+import { ensureImage, type BuildResult } from './images.ts';
+import { execCliFor, type ExecCli } from './exec-cli.ts';
 import { reap } from './reaper.ts';
 import { startContainerEngine, stopContainerEngine, type ContainerEngine } from './service.ts';
 import type { LabNetwork } from './networks.ts';
@@ -20,6 +21,8 @@ export interface ContainerSession {
   /** remembers a network's bridge so that shutdown can delete it if podman leaves it behind */
   trackNetwork(network: LabNetwork): void;
   build: BuildResult;
+  /** the engine's command-line client */
+  cli: ExecCli;
   /** ms spent starting (or finding) the engine */
   engineStartMs: number;
 }
@@ -59,8 +62,8 @@ function pointTestcontainersAt(engine: ContainerEngine): void {
 }
 
 export interface SessionOptions {
-  /** images already known to exist (skips docker/build.sh's checks, about 5 s) */
-  prebuilt?: BuildResult['images'];
+  /** the image, already known to exist (skips docker/build.sh's check) */
+  prebuilt?: string;
 }
 
 async function open(options: SessionOptions): Promise<ContainerSession> {
@@ -75,11 +78,12 @@ async function open(options: SessionOptions): Promise<ContainerSession> {
     process.once('beforeExit', () => void shutdownContainerSession());
   }
   try {
-    const build = options.prebuilt ? { images: options.prebuilt, durationMs: 0, log: '' } : await ensureImages(engine);
+    const cli = await execCliFor(engine);
+    const build = options.prebuilt ? { image: options.prebuilt, durationMs: 0, log: '' } : await ensureImage(engine, cli);
     const trackNetwork = (network: LabNetwork): void => {
       if (engine.kind === 'podman') recordBridge(engine.serviceDir, network);
     };
-    return { engine, build, engineStartMs, trackNetwork };
+    return { engine, build, cli, engineStartMs, trackNetwork };
   } catch (err) {
     await shutdown(engine);
     throw err;

@@ -78,7 +78,7 @@ export async function probeTtl(
   return r.stdout.trim().split('\n').filter(Boolean).map((line) => classify(JSON.parse(line) as TtlProbeResult & { certDer?: string }, genuine));
 }
 
-function classify(raw: TtlProbeResult & { certDer?: string }, genuine: readonly X509Certificate[]): TtlProbeResult {
+export function classify(raw: TtlProbeResult & { certDer?: string }, genuine: readonly X509Certificate[]): TtlProbeResult {
   const { certDer, ...rest } = raw;
   if (!certDer) return rest;
   const leaf = new X509Certificate(Buffer.from(certDer, 'base64'));
