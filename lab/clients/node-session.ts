@@ -1,21 +1,22 @@
 /**
  * Sessions for the two Node library clients (node, undici). On the host the visit runs in the
  * harness process. On a lab with a launcher the harness's own sockets must not reach the lab, so
- * each visit runs the very same visit function in a child Node started through the launcher
- * (node-visit-main.ts), which prints the observation as one JSON line.
+ * the very same visit function runs in a child Node started through the launcher
+ * (node-visit-main.ts): one per session, as the harness process is one on the host, a request
+ * line in and the observation as one JSON line out per visit. Each visit opens its own sockets
+ * and dispatcher and closes them, so nothing of one visit reaches the next.
  */
 import { fileURLToPath } from 'node:url';
 import { nodeTsArgv } from './node-ts-argv.ts';
-import { prepareCliSession } from './cli-session.ts';
+import { LineChild, LineTimeoutError } from './line-child.ts';
 import { nodeTrust, type NodeTrust } from './node-tls.ts';
-import { tail } from './process.ts';
 import { makeSession } from './session.ts';
 import type { ClientLauncher, ClientSession, Observation, Route, TrustState, VisitTarget } from './types.ts';
 
 export type NodeClient = 'node' | 'undici';
 export type NodeVisit = (target: VisitTarget, trust: NodeTrust) => Promise<Omit<Observation, 'durationMs'>>;
 
-/** argv[2] of node-visit-main.ts; only what nodeTrust reads crosses over */
+/** a request line of node-visit-main.ts; only what nodeTrust reads crosses over */
 export interface NodeVisitRequest {
   client: NodeClient;
   target: VisitTarget;
@@ -41,17 +42,31 @@ export function prepareNodeSession(spec: {
       visit: (target, context) => spec.visit(target, nodeTrust(state, context.anchors)),
     }));
   }
-  const [node, ...nodeArgs] = nodeTsArgv(VISIT_MAIN);
-  const cli = { client, label: client, binary: node!, routes, state, workDir: spec.workDir, launcher, probe: async () => ({ available: true }) };
-  return prepareCliSession(cli, async (target, _context, { run: runChild }) => {
-    const request: NodeVisitRequest = { client, target, state: { anchors: state.anchors, pins: state.pins ?? [] } };
-    const run = await runChild([...nodeArgs, JSON.stringify(request)], { timeoutMs: target.timeoutMs + CHILD_START_ALLOWANCE_MS });
-    if ('unanswered' in run) return run.unanswered;
-    const line = run.stdout.trim().split('\n').pop() ?? '';
-    try {
-      return JSON.parse(line) as Omit<Observation, 'durationMs'>;
-    } catch {
-      return { outcome: 'refused', error: `exit-${run.exitCode}`, detail: `${client} visit process gave no verdict: ${tail(run.stderr)}` };
-    }
-  });
+  let child: LineChild | undefined;
+  // started at the first visit, and again after a visit killed or crashed it
+  const running = (): LineChild => (child?.alive ? child : (child = new LineChild(nodeTsArgv(VISIT_MAIN), launcher)));
+  return Promise.resolve(makeSession({
+    client, routes, state, launcher,
+    async visit(target) {
+      const request: NodeVisitRequest = { client, target, state: { anchors: state.anchors, pins: state.pins ?? [] } };
+      const visitor = running();
+      let line: string | undefined;
+      try {
+        line = await visitor.request(JSON.stringify(request), target.timeoutMs + CHILD_START_ALLOWANCE_MS);
+      } catch (error) {
+        if (error instanceof LineTimeoutError) return { outcome: 'refused', error: 'timeout', detail: visitor.diagnostics };
+        throw error;
+      }
+      try {
+        if (line !== undefined) return JSON.parse(line) as Omit<Observation, 'durationMs'>;
+      } catch {
+        // a line that is not a verdict: reported below, and the process is not trusted with another visit
+        visitor.kill();
+      }
+      return { outcome: 'refused', error: `exit-${visitor.exitCode}`, detail: `${client} visit process gave no verdict: ${visitor.diagnostics}` };
+    },
+    close: async () => {
+      await child?.stop();
+    },
+  }));
 }

@@ -1,7 +1,9 @@
 /**
- * One node or undici visit in its own process, for labs whose launcher must start every client
- * (node-session.ts). argv[2] is a NodeVisitRequest; stdout gets the observation as one JSON line.
+ * node or undici visits in a process of their own, for labs whose launcher must start every client
+ * (node-session.ts): one NodeVisitRequest per stdin line, one observation per stdout line, in
+ * order. A visit that throws ends the process (the session reports it and starts another).
  */
+import { createInterface } from 'node:readline';
 import { certificatesFromPemFiles } from './chain.ts';
 import { nodeTrust } from './node-tls.ts';
 import type { NodeClient, NodeVisit, NodeVisitRequest } from './node-session.ts';
@@ -12,8 +14,12 @@ const VISITS: Record<NodeClient, () => Promise<NodeVisit>> = {
   undici: async () => (await import('./undici.ts')).visitWithUndici,
 };
 
-const request = JSON.parse(process.argv[2] ?? '') as NodeVisitRequest;
-const visit = await VISITS[request.client]();
-const observation = await visit(request.target, nodeTrust(request.state, certificatesFromPemFiles(request.state.anchors)));
-// a socket or timer the visit left would otherwise hold the process until the launcher's kill
-process.stdout.write(`${JSON.stringify(observation)}\n`, () => process.exit(0));
+for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+  if (!line.trim()) continue;
+  const request = JSON.parse(line) as NodeVisitRequest;
+  const visit = await VISITS[request.client]();
+  const observation = await visit(request.target, nodeTrust(request.state, certificatesFromPemFiles(request.state.anchors)));
+  await new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(observation)}\n`, () => resolve()));
+}
+// a socket or timer a visit left would otherwise hold the process after its session closed stdin
+process.exit(0);
