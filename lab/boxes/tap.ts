@@ -71,11 +71,14 @@ async function openBox(box: BoxDoors, site: string, port: number, options: TapOp
     if (!listener) return `the box has no listener for ${site}`;
     return connectTo(listener, options.timeoutMs ?? 10_000);
   }
-  const to = box.connectByAddress ? options.resolve(site) : { host: site, port };
+  // a lab origin listens on its own port whatever port the client dialled (Firefox's MITM priming
+  // probe dials 443): the engine routes by name alone, and the box is told the same port
+  const origin = options.resolve(site);
+  const to = box.connectByAddress ? origin : { host: site, port: origin?.port ?? port };
   if (!to) return `the lab serves no site named ${site}`;
   const socket = await connectTo(box.address, options.timeoutMs ?? 10_000);
   if (typeof socket === 'string') return socket;
-  const authority = hostPort(to.host, box.connectByAddress ? to.port : port);
+  const authority = hostPort(to.host, to.port);
   socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n\r\n`);
   const answer = await readResponseHead(socket, options.timeoutMs ?? 10_000);
   if (typeof answer === 'string') return answer;

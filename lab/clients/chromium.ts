@@ -131,8 +131,11 @@ class ChromiumSession implements ClientSession {
     const screenshot = await this.artefacts.next(target.site, 'png');
     let attempt = await visitOnce(pages, target, screenshot, this.anchors, this.netLog);
     let retries = 0;
-    if (attempt.networkChanged) {
-      retries = 1;
+    // an address change anywhere in the browser's namespace (another lab's netns or door coming up)
+    // aborts the navigation; it says nothing about the cell, so it is retried after a pause
+    while (attempt.networkChanged && retries < NETWORK_CHANGED_RETRIES) {
+      retries += 1;
+      await new Promise((resolve) => setTimeout(resolve, 500 * retries));
       attempt = await visitOnce(pages, target, screenshot, this.anchors, this.netLog);
     }
     const observation = attempt.observation;
@@ -150,6 +153,8 @@ class ChromiumSession implements ClientSession {
     await this.canary?.close();
   }
 }
+
+const NETWORK_CHANGED_RETRIES = 3;
 
 async function prepareChromium(state: TrustState, workDir: string, launcher: ClientLauncher | undefined): Promise<ChromiumSession> {
   const executable = findChromium();

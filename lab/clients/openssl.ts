@@ -31,6 +31,8 @@ function routeArguments(target: VisitTarget): string[] {
   return ['-connect', authority(target.site, urlPort(target.url)), '-proxy', authority(route.host, route.port)];
 }
 
+const UNEXPECTED_EOF = /unexpected eof while reading/;
+
 export function sClientObservation(
   exitCode: number | null,
   stdout: string,
@@ -48,6 +50,11 @@ export function sClientObservation(
   const afterHandshake = verify ? stdout.slice(verify.index) : '';
   const status = firstHttpStatus(afterHandshake);
   if (exitCode === 0 && verifyCode === 0 && status !== undefined) return { outcome: 'loaded', status, ...base };
+  // the page came and was verified; the box then closed TCP without close_notify, which OpenSSL 3
+  // reports as an error (truncation guard). The client noticed nothing about the interception.
+  if (exitCode === 1 && verifyCode === 0 && status !== undefined && UNEXPECTED_EOF.test(stderr)) {
+    return { outcome: 'loaded', status, detail: 'the peer closed without close_notify (s_client: unexpected eof while reading, exit 1)', ...base };
+  }
   const error = verifyCode ? verifyErrorName(verifyCode) : `exit-${exitCode ?? 'killed'}`;
   const detail = verify ? `verify ${verify[1]}: ${verify[2]}\n${tail(stderr, 3)}` : tail(stderr);
   return { outcome: 'refused', error, detail, ...base };
