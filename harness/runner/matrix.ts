@@ -32,7 +32,11 @@ export function expandUnits(scenario: Scenario, selection: Selection = {}, box?:
 export function expectedFor(scenario: Scenario, state: State, client: string, site: string, box?: string): string {
   const clients = new Set(scenario.clients);
   const forBox = box === undefined ? undefined : state.boxes?.[box];
-  const found = (forBox && resolveExpectation(forBox, clients, client, site)) ?? resolveExpectation(state.expect, clients, client, site);
+  // the most specific key of either map wins, the box's on a tie: a box's `openssl: …` does not
+  // override the state's `control.example.kz: loaded`, its `openssl@control.example.kz: …` does
+  const general = resolveExpectation(state.expect, clients, client, site);
+  const boxed = forBox && resolveExpectation(forBox, clients, client, site);
+  const found = boxed && (!general || boxed.rank >= general.rank) ? boxed : general;
   // the loader refuses a scenario with a gap, so this is a harness bug if it happens
   if (!found) throw new Error(`no expectation for ${state.name}/${client}@${site}`);
   return found.value;

@@ -38,7 +38,7 @@ export function resolveExpectation(
   clients: ReadonlySet<string>,
   client: string,
   site: string,
-): { key: string; value: string } | undefined {
+): { key: string; value: string; rank: number } | undefined {
   let best: { key: string; value: string; rank: number } | undefined;
   for (const [key, value] of Object.entries(expect)) {
     const parsed = parseExpectationKey(key, clients);
@@ -47,7 +47,7 @@ export function resolveExpectation(
     const rank = specificity(parsed);
     if (!best || rank > best.rank) best = { key, value, rank };
   }
-  return best && { key: best.key, value: best.value };
+  return best;
 }
 
 export function isVerdict(value: string): value is Verdict {

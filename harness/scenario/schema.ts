@@ -109,7 +109,7 @@ const stateSchema = z.strictObject({
   boxes: z
     .record(z.string(), z.record(z.string(), expectationValue))
     .optional()
-    .meta({ description: 'per box, expectations that differ from expect (same keys); a box not named here is held to expect' }),
+    .meta({ description: 'per box, expectations that differ from expect (same keys); the most specific key of either map wins, the box\'s on a tie; a box not named here is held to expect' }),
 });
 
 const allowSchema = z.strictObject({

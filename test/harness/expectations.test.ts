@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { meetsExpectation, resolveExpectation } from '../../harness/scenario/expectations.ts';
-import { checkedRow } from '../../harness/runner/matrix.ts';
+import { checkedRow, expectedFor } from '../../harness/runner/matrix.ts';
 import { parseScenario } from '../../harness/scenario/load.ts';
 
 const clients = new Set(['curl', 'java']);
@@ -65,4 +65,30 @@ allow:
   const asExpected = checkedRow(scenario, state, 'java', 'vk.com', { outcome: 'refused', error: 'exit-60', durationMs: 1 });
   assert.equal(asExpected.pass, true);
   assert.equal(asExpected.allowed, undefined, 'a row that met its expectation is not marked allowed');
+});
+
+test('per-box expectations: the most specific key of either map wins, the box\'s on a tie', () => {
+  const scenario = parseScenario(
+    `id: t
+authority: { preset: qaznet-2019 }
+interception: { targets: [vk.com], forging: kz-2019, box: [engine, sslsplit, squid] }
+sites: [vk.com, control.example.kz]
+clients: [curl, java]
+states:
+  - name: s
+    expect: { "*": exit-60, control.example.kz: loaded }
+    boxes:
+      squid: { curl: exit-35 }
+      sslsplit: { curl: exit-35, curl@control.example.kz: exit-60, control.example.kz: refused }
+`,
+    't.yaml',
+    { clients: ['curl', 'java'], boxes: ['engine', 'sslsplit', 'squid'] },
+  );
+  const state = scenario.states[0]!;
+  assert.equal(expectedFor(scenario, state, 'curl', 'vk.com', 'engine'), 'exit-60', 'a box not named is held to expect');
+  assert.equal(expectedFor(scenario, state, 'curl', 'vk.com', 'squid'), 'exit-35', 'a box key as specific as the state\'s wins');
+  assert.equal(expectedFor(scenario, state, 'curl', 'control.example.kz', 'squid'), 'loaded', 'the state\'s site key beats the box\'s client key');
+  assert.equal(expectedFor(scenario, state, 'curl', 'control.example.kz', 'sslsplit'), 'exit-60');
+  assert.equal(expectedFor(scenario, state, 'java', 'control.example.kz', 'sslsplit'), 'refused');
+  assert.equal(expectedFor(scenario, state, 'java', 'vk.com', 'sslsplit'), 'exit-60');
 });
