@@ -3,7 +3,8 @@
  * with that site's origin as its fixed upstream (the tap picks the listener by SNI); in a netns
  * gateway one listener finds the original destination through netfilter. It forges with the
  * scenario's issuing CA and sends the chain above it. What it cannot do is declared: it checks no
- * upstream certificate, it intercepts every name, and it speaks no TLS 1.3.
+ * upstream certificate and it intercepts every name. It speaks TLS 1.3 on both legs, but its key
+ * log (-M) holds CLIENT_RANDOM lines only, which decrypt TLS 1.2 and not 1.3.
  */
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
