@@ -30,10 +30,24 @@ function peerChain(socket: tls.TLSSocket): string[] {
   return out;
 }
 
+/**
+ * Not Node's default list: a box written on Node (the engine, http-mitm-proxy) would otherwise send
+ * origins the very hello this client sends and look as if it mirrored it. With these six suites, a
+ * box whose hello matches really copied the client's.
+ */
+const PROBE_CIPHERS = [
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_128_GCM_SHA256',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+].join(':');
+
 export function probe(route: Route, site: string, url: string, timeoutMs = 10_000): Promise<ProbeResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const socket = tls.connect({ host: route.host, port: route.port, servername: site, rejectUnauthorized: false, ALPNProtocols: ['h2', 'http/1.1'] });
+    const socket = tls.connect({ host: route.host, port: route.port, servername: site, rejectUnauthorized: false, ALPNProtocols: ['h2', 'http/1.1'], ciphers: PROBE_CIPHERS });
     const result: ProbeResult = { chainPem: [], ms: 0 };
     let response = '';
     const finish = (error?: string) => {
