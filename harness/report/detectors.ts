@@ -10,6 +10,7 @@ import { textWidth } from './table.ts';
  */
 export function renderDetectorScores(scenario: string, scores: readonly DetectorScore[], tr: Translator = english): string {
   if (scores.length === 0) return '';
+  if (scores.some((s) => s.box !== undefined)) return renderDetectorBoxMatrix(scenario, scores, tr);
   const ratio = (x: number | null) => (x === null ? '—' : tr.decimal(x, 2));
   const header = [tr.t('scores.detector'), 'TP', 'FP', 'TN', 'FN', tr.t('scores.skipped'), tr.t('scores.unreachable'), tr.t('scores.precision'), tr.t('scores.recall')];
   const rows = scores.map((s) => [s.name, s.tp, s.fp, s.tn, s.fn, s.skipped, s.unreachable, ratio(s.precision), ratio(s.recall)].map(String));
@@ -18,6 +19,23 @@ export function renderDetectorScores(scenario: string, scores: readonly Detector
     cells.map((c, i) => (i === 0 ? c + ' '.repeat(widths[i]! - textWidth(c)) : ' '.repeat(widths[i]! - textWidth(c)) + c)).join('  ').trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [tr.t('scores.title', { scenario }), line(header), rule, ...rows.map(line)].join('\n') + '\n';
+}
+
+/**
+ * Several boxes on one grid: one line per detector, one column per box, each cell its
+ * TP/FP/TN/FN and recall there, so a detector that only knows one box's tells shows at a glance.
+ */
+function renderDetectorBoxMatrix(scenario: string, scores: readonly DetectorScore[], tr: Translator): string {
+  const boxes = [...new Set(scores.map((s) => s.box ?? ''))];
+  const detectors = [...new Set(scores.map((s) => s.name))];
+  const cell = (s: DetectorScore | undefined) => (s ? `${s.tp}/${s.fp}/${s.tn}/${s.fn} ${s.recall === null ? '—' : tr.decimal(s.recall, 2)}` : '');
+  const header = [tr.t('scores.detector'), ...boxes];
+  const rows = detectors.map((name) => [name, ...boxes.map((box) => cell(scores.find((s) => s.name === name && (s.box ?? '') === box)))]);
+  const widths = header.map((h, i) => Math.max(textWidth(h), ...rows.map((r) => textWidth(r[i]!))));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c + ' '.repeat(widths[i]! - textWidth(c)) : ' '.repeat(widths[i]! - textWidth(c)) + c)).join('  ').trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [tr.t('scores.title', { scenario }), line(header), rule, ...rows.map(line), tr.t('scores.matrixLegend')].join('\n') + '\n';
 }
 
 function cellLines(check: DetectorCheck, tr: Translator, limit = 20): string[] {

@@ -15,7 +15,7 @@ import { tlslab } from '../harness/helpers/cli.ts';
 const SIGNATURE_FAILURES = ['expired', 'wrong-host', 'self-signed', 'untrusted-root'] as const;
 
 test('grade: engine refuses broken origins, sslsplit launders them (F); table and JSON agree', { timeout: 240_000 }, (t) => {
-  const missing = interceptorNamed('sslsplit').missing();
+  const missing = interceptorNamed('sslsplit')?.missing();
   if (missing) return t.skip(missing);
   const dir = mkdtempSync(join(tmpdir(), 'tlslab-test-grade-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -16,7 +16,7 @@ import { createOpensslShim } from '../../lab/clients/openssl.ts';
 import { makeTestPki } from './pki.ts';
 import { directTo, trustPublic, visitTarget, type TestLab } from './lab.ts';
 
-async function truncatingOrigin(leaf: { certPem: string; keyPem: string }): Promise<{ port: number; close(): void }> {
+async function truncatingOrigin(leaf: { certPem: string; keyPem: string }): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((raw) => {
     sockets.add(raw);
@@ -34,9 +34,9 @@ async function truncatingOrigin(leaf: { certPem: string; keyPem: string }): Prom
   await once(server, 'listening');
   return {
     port: (server.address() as net.AddressInfo).port,
-    close() {
+    async close() {
       for (const socket of sockets) socket.destroy();
-      server.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

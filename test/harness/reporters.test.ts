@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { renderTable } from '../../harness/report/table.ts';
 import { renderJunit } from '../../harness/report/junit.ts';
 import { renderTap } from '../../harness/report/tap.ts';
+import { renderDetectorScores } from '../../harness/report/detectors.ts';
 import type { ScenarioRun } from '../../harness/runner/run-scenario.ts';
 import type { ResultRow } from '../../harness/runner/results.ts';
 import { checkDetectors } from '../../harness/runner/detector-checks.ts';
@@ -154,4 +155,20 @@ test('the table in Kazakh and Russian: headers, the skip mark and the closing li
   const ru = renderTable(run, { color: false, tr: translator('ru') });
   assert.match(ru, /строк: 6; успешно: 3 \(допущено: 1\), с ошибкой: 1, пропущено: 2 — 1,2 с/);
   assert.match(renderTap([run]), /^not ok 2 - demo not-installed wget@vk\.com$/m);
+});
+
+test('detectors scored per box print as a detector × box matrix: TP/FP/TN/FN and recall per box', () => {
+  const missedByTells = { ...flaggedFacebook, flagged: false, reason: 'no tell of this box' };
+  const scores = [
+    { ...score('chain-anchor', [flaggedFacebook]), recall: 1, box: 'engine' },
+    { ...score('chain-anchor', [flaggedFacebook]), recall: 1, box: 'sslsplit' },
+    { ...score('tells', [flaggedFacebook]), recall: 1, box: 'engine' },
+    { ...score('tells', [missedByTells]), recall: 0, box: 'sslsplit' },
+  ];
+  const text = renderDetectorScores('demo', scores);
+  assert.match(text, /^detector\s+engine\s+sslsplit$/m);
+  assert.match(text, /^chain-anchor\s+1\/0\/0\/0 1\.00\s+1\/0\/0\/0 1\.00$/m);
+  assert.match(text, /^tells\s+1\/0\/0\/0 1\.00\s+0\/0\/0\/1 0\.00$/m);
+  assert.equal(text.match(/^tells/gm)?.length, 1, 'one line per detector');
+  assert.match(renderDetectorScores('demo', scores, translator('ru')), /TP\/FP\/TN\/FN, затем полнота/);
 });

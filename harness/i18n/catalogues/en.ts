@@ -23,6 +23,7 @@ export const en = {
   'scores.unreachable': 'unreachable',
   'scores.precision': 'precision',
   'scores.recall': 'recall',
+  'scores.matrixLegend': 'each box: TP/FP/TN/FN, then recall; skipped and unreachable cells are not scored',
 
   'baseline.lostTruePositive': 'lost true positive    {cell} (was: {reason})',
   'baseline.gainedFalsePositive': 'gained false positive {cell} (now: {reason})',

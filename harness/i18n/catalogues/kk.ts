@@ -21,6 +21,7 @@ export const kk: Catalogue = {
   'scores.unreachable': 'қолжетімсіз',
   'scores.precision': 'дәлдік',
   'scores.recall': 'толықтық',
+  'scores.matrixLegend': 'әр құрылғы үшін: TP/FP/TN/FN, содан кейін толықтық; өткізілген және қолжетімсіз ұяшықтар бағаланбайды',
 
   'baseline.lostTruePositive': 'жоғалған дұрыс белгі  {cell} (бұрын: {reason})',
   'baseline.gainedFalsePositive': 'жаңа жалған белгі     {cell} (қазір: {reason})',

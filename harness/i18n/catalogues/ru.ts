@@ -21,6 +21,7 @@ export const ru: Catalogue = {
   'scores.unreachable': 'недоступно',
   'scores.precision': 'точность',
   'scores.recall': 'полнота',
+  'scores.matrixLegend': 'для каждого перехватчика: TP/FP/TN/FN, затем полнота; пропущенные и недоступные ячейки не оцениваются',
 
   'baseline.lostTruePositive': 'потеряно верное срабатывание  {cell} (было: {reason})',
   'baseline.gainedFalsePositive': 'новое ложное срабатывание    {cell} (сейчас: {reason})',
