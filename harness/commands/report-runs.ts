@@ -4,6 +4,7 @@
  * the baseline, the closing lines. Every failure — a row, a detector check, a baseline problem, a
  * reporter that could not write — reaches every reporter that can show it, and the exit code.
  */
+import type { BoxCard } from '../../lab/boxes/grade/index.ts';
 import { relative } from 'node:path';
 import type { Lang } from '../i18n/lang.ts';
 import { textIn } from '../i18n/localised.ts';
@@ -70,12 +71,12 @@ export function describe(scenario: Scenario, lang: Lang): string {
 }
 
 /** Checks, files, closing lines; sets process.exitCode (0 only when every row passed, no check failed and every report was written). */
-export async function finishRun(runs: readonly ScenarioRun[], reporters: ReporterSet, options: CheckOptions, tr: Translator, wallMs: number): Promise<void> {
+export async function finishRun(runs: readonly ScenarioRun[], reporters: ReporterSet, options: CheckOptions, tr: Translator, wallMs: number, boxCards?: readonly BoxCard[]): Promise<void> {
   const verdict = checkDetectors(
     runs.map((r) => r.result),
     options,
   );
-  const { written, failures } = await reporters.onEnd({ runs, verdict, wallMs });
+  const { written, failures } = await reporters.onEnd({ runs, verdict, wallMs, ...(boxCards && { boxCards }) });
   if (written.length > 0) process.stderr.write(`tlslab: ${tr.t('cli.wrote', { files: written.map((w) => relative(process.cwd(), w) || w).join(', ') })}\n`);
   for (const f of failures) process.stderr.write(`tlslab: ${tr.t('cli.reporterFailed', { reporter: f.reporter, message: f.message })}\n`);
   const all = tally(runs.flatMap((r) => r.result.rows));

@@ -9,7 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { renderDoctor, runDoctor } from '../doctor/checks.ts';
 import { UserError } from '../errors.ts';
-import { BOX_NAMES } from '../../lab/boxes/index.ts';
+import { BOX_NAMES, ENGINE_BOX } from '../../lab/boxes/index.ts';
+import { gradeBoxes, type BoxCard } from '../../lab/boxes/grade/index.ts';
+import type { ScenarioRun } from '../runner/run-scenario.ts';
 import { installLastResortGuard } from '../../lab/proxy/index.ts';
 import { scenarioDir } from '../report/write.ts';
 import { labCatalogue, labClients } from '../runner/lab-catalogue.ts';
@@ -33,6 +35,7 @@ interface RunFlags extends DetectorFlags {
   concurrency: number;
   timeout: number;
   capture?: boolean;
+  grade?: boolean;
 }
 
 function checkedBoxes(names: readonly string[]): string[] {
@@ -99,7 +102,21 @@ async function runCommand(scenarioArgs: string[], flags: RunFlags): Promise<void
     onUnitDone: (s, unit, rows) => reporters.unitDone(unitRef(s.id, unit), rows),
     onScenarioDone: (run) => reporters.onScenarioEnd(run, scenarioVerdict(run, options)),
   });
-  await finishRun(runs, reporters, options, tr, Date.now() - startedAt.getTime());
+  const boxCards = await gradeRunBoxes(runs, flags);
+  await finishRun(runs, reporters, options, tr, Date.now() - startedAt.getTime(), boxCards);
+}
+
+/**
+ * The report cards of the run's boxes: by default when the run names boxes (--box or
+ * interception.box), with --grade also for the engine alone; --no-grade skips them.
+ */
+async function gradeRunBoxes(runs: readonly ScenarioRun[], flags: RunFlags): Promise<BoxCard[] | undefined> {
+  if (flags.grade === false) return undefined;
+  const named = [...new Set(runs.flatMap((r) => r.result.rows.flatMap((row) => (row.box === undefined ? [] : [row.box]))))];
+  const boxes = named.length > 0 ? named : flags.grade ? [ENGINE_BOX] : [];
+  if (boxes.length === 0) return undefined;
+  process.stderr.write(`tlslab: grading ${boxes.join(', ')} (tlslab grade; --no-grade skips it)\n`);
+  return gradeBoxes(boxes, (card) => process.stderr.write(`tlslab: ${card.box}: ${'skipped' in card ? `not graded, ${card.skipped}` : card.grade}\n`));
 }
 
 async function listCommand(): Promise<void> {
@@ -139,7 +156,9 @@ export function registerRunCommands(program: Command): void {
       .option('--concurrency <n>', '(state, client) units run at once', positiveInt, defaultConcurrency())
       .option('--timeout <seconds>', 'per-visit timeout', positiveInt, 15)
       .option('--capture', 'one pcapng and key log per cell under <out>/captures (default: on for netns and containers)')
-      .option('--no-capture', 'no captures, whatever the runtime'),
+      .option('--no-capture', 'no captures, whatever the runtime')
+      .option('--grade', 'a report card per box at the end of the run (default when the run names boxes)')
+      .option('--no-grade', 'no report cards'),
   ).action(async (scenarios: string[], flags: RunFlags) => runCommand(scenarios, flags));
 
   program.command('list').description('built-in scenarios, and clients with their availability').action(listCommand);

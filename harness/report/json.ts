@@ -3,6 +3,7 @@
  * DIR/<scenario>/results.json each, so every file still holds one scenario. Beside each
  * results.json: evidence.json (every cell's Evidence exactly as the detectors received it) and
  * records.json (every cell's record: the box's connections and the origin's view, the truth's source).
+ * When the run graded its boxes, DIR/boxes.json holds their report cards.
  * Machine-read: English and unchanged whatever --lang says.
  */
 import { join } from 'node:path';
@@ -25,8 +26,9 @@ function baselineSection(verdict: BaselineVerdict, scenario: string): ScenarioRe
 
 export function jsonReporter({ outDir }: ReporterContext): Reporter {
   return {
-    async onEnd({ runs, verdict }) {
+    async onEnd({ runs, verdict, boxCards }) {
       const written: string[] = [];
+      if (boxCards) written.push(await writeReportFile(join(outDir, 'boxes.json'), JSON.stringify(boxCards, null, 2) + '\n'));
       for (const run of runs) {
         const dir = scenarioDir(outDir, runs.length, run.result.scenario);
         const baseline = baselineSection(verdict, run.result.scenario);

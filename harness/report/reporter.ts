@@ -5,6 +5,7 @@
  * its lane is released and their records are attached); scenarios end with their whole run; the
  * run ends with every scenario and the detector checks, which is when files are written.
  */
+import type { BoxCard } from '../../lab/boxes/grade/index.ts';
 import type { Lang } from '../i18n/lang.ts';
 import type { LocalisedText } from '../i18n/localised.ts';
 import type { Translator } from '../i18n/translate.ts';
@@ -48,6 +49,8 @@ export interface RunEnd {
   runs: readonly ScenarioRun[];
   verdict: BaselineVerdict;
   wallMs: number;
+  /** each box's report card, when the run graded its boxes (docs/boxes.md) */
+  boxCards?: readonly BoxCard[];
 }
 
 export interface Reporter {

@@ -5,6 +5,7 @@ import type { ScenarioRun } from '../runner/run-scenario.ts';
 import { baselineProblemLine, renderBaselineVerdict, renderDetectorScores } from './detectors.ts';
 import type { Reporter, ReporterContext } from './reporter.ts';
 import { renderTable } from './table.ts';
+import { renderCard } from './box-cards.ts';
 
 /** The grid, the scores and this scenario's baseline checks, as the table reporter prints them. */
 export function renderScenario(run: ScenarioRun, verdict: BaselineVerdict, tr: Translator, terminal: { isTTY?: boolean; columns?: number }): string {
@@ -24,7 +25,8 @@ export function tableReporter(context: ReporterContext): Reporter {
     onScenarioEnd(run, verdict) {
       stdout.write(renderScenario(run, verdict, tr, stdout));
     },
-    onEnd({ verdict }) {
+    onEnd({ verdict, boxCards }) {
+      if (boxCards?.length) stdout.write(`\n${tr.t('html.boxes')}\n${boxCards.map(renderCard).join('')}`);
       if (verdict.problems.length > 0) stdout.write(verdict.problems.map((p) => `${baselineProblemLine(verdict, p, tr)}\n`).join(''));
     },
   };

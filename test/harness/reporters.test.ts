@@ -4,6 +4,10 @@ import { renderTable } from '../../harness/report/table.ts';
 import { renderJunit } from '../../harness/report/junit.ts';
 import { renderTap } from '../../harness/report/tap.ts';
 import { renderDetectorScores } from '../../harness/report/detectors.ts';
+import { renderCard } from '../../harness/report/box-cards.ts';
+import { boxCardsMarkup } from '../../harness/report/html/box-cards.ts';
+import { toText } from '../../harness/report/html/markup.ts';
+import type { ReportCard } from '../../lab/boxes/grade/index.ts';
 import type { ScenarioRun } from '../../harness/runner/run-scenario.ts';
 import type { ResultRow } from '../../harness/runner/results.ts';
 import { checkDetectors } from '../../harness/runner/detector-checks.ts';
@@ -171,4 +175,35 @@ test('detectors scored per box print as a detector × box matrix: TP/FP/TN/FN an
   assert.match(text, /^tells\s+1\/0\/0\/0 1\.00\s+0\/0\/0\/1 0\.00$/m);
   assert.equal(text.match(/^tells/gm)?.length, 1, 'one line per detector');
   assert.match(renderDetectorScores('demo', scores, translator('ru')), /TP\/FP\/TN\/FN, затем полнота/);
+});
+
+test('box report cards: the table prints each card with every point lost; the HTML section marks laundering', () => {
+  const card: ReportCard = {
+    box: 'sslsplit',
+    grade: 'F',
+    reasons: [{ grade: 'F', reason: 'launders an expired origin: a client that trusts its CA is shown a valid-looking chain for a broken server' }],
+    upstreamValidation: {
+      expired: { verdict: 'launders', detail: 'forged chain, HTTP 200' },
+      'wrong-host': { verdict: 'refuses', detail: 'HTTP 502' },
+      'self-signed': { verdict: 'refuses', detail: 'HTTP 502' },
+      'untrusted-root': { verdict: 'refuses', detail: 'HTTP 502' },
+      revoked: { verdict: 'launders', detail: 'forged chain; it never asked the CRL or OCSP address' },
+    },
+    upstreamTls: { grade: 'C', offered: 'TLSv1.3', decidedBy: 'TLS_ECDHE_ECDSA_WITH_ARIA_256_GCM_SHA384', mirrorsClient: false, versionUsed: 'TLSv1.3' },
+    clientLeg: { version: 'TLSv1.3' },
+    leaves: { keyReusedAcrossHosts: true, leafKeyIsCaKey: false, lifetimeDays: 365, dropped: ['AIA'], validityShiftHours: 0 },
+    cost: { firstContactMs: 78, directMs: 60, ratio: 1.3 },
+    limitations: ['sslsplit does not verify upstream certificates: a broken origin is laundered'],
+  };
+  const text = renderCard(card) + renderCard({ box: 'squid', skipped: 'squid with ssl-bump is not installed (apt-get install squid-openssl)' });
+  assert.match(text, /^sslsplit: F$/m);
+  assert.match(text, /broken origins\s+expired launders, wrong-host refuses/);
+  assert.match(text, /one key for every host/);
+  assert.match(text, /^ {2}F {2}launders an expired origin/m);
+  assert.match(text, /^ {2}! {2}sslsplit does not verify/m);
+  assert.match(text, /^squid: skipped — squid with ssl-bump is not installed \(apt-get install squid-openssl\)$/m);
+  const markup = toText(boxCardsMarkup([card], translator('ru')));
+  assert.match(markup, /<h2>Перехватчики: оценки/);
+  assert.match(markup, /<td class="grade grade-F">F<\/td>/);
+  assert.match(markup, /<li class="fail" title="forged chain, HTTP 200">expired: launders<\/li>/);
 });

@@ -60,6 +60,11 @@ table.findings th, table.findings td, table.events th, table.events td, table.sc
 tr.finding.TP td:nth-child(3), tr.finding.TN td:nth-child(3) { color: var(--pass); font-weight: 600; }
 tr.finding.FP td:nth-child(3), tr.finding.FN td:nth-child(3) { color: var(--fail); font-weight: 600; }
 tr.event.served td:nth-child(3), tr.event.decision td:nth-child(3) { font-weight: 600; }
+section.boxes ul.plain { list-style: none; margin: 0; padding: 0; }
+section.boxes li.fail { color: var(--fail); font-weight: 600; }
+section.boxes td.grade { font-size: 18px; font-weight: 700; }
+section.boxes td.grade-A { color: var(--pass); } section.boxes td.grade-F { color: var(--fail); }
+section.boxes tr.reasons td { border-bottom-width: 2px; color: var(--muted); }
 table.events code { word-break: break-word; }
 table.events td:nth-child(-n+3), table.findings td:nth-child(-n+3) { white-space: nowrap; }
 td.fail { color: var(--fail); font-weight: 600; } td.pass { color: var(--pass); }

@@ -10,6 +10,8 @@ import type { BaselineVerdict } from '../../runner/detector-checks.ts';
 import { tally } from '../../runner/results.ts';
 import type { ScenarioRun } from '../../runner/run-scenario.ts';
 import type { RunPlan, ScenarioPlan } from '../reporter.ts';
+import type { BoxCard } from '../../../lab/boxes/grade/index.ts';
+import { boxCardsMarkup } from './box-cards.ts';
 import { SCRIPT, STYLE } from './assets.ts';
 import type { CellView } from './cell-view.ts';
 import { filtersMarkup, gridMarkup } from './grid-view.ts';
@@ -33,6 +35,8 @@ export interface PageInput {
   /** data: URLs of the screenshots by key */
   shots: Record<string, string>;
   meta: { version: string; node: string; platform: string; argv?: readonly string[] };
+  /** the boxes' report cards, when the run graded them */
+  boxCards?: readonly BoxCard[];
 }
 
 function cspHash(text: string): string {
@@ -96,6 +100,7 @@ ${filtersMarkup(
   tr,
 )}
 ${sections.map((s, i) => sectionMarkup(s, i, verdict, tr))}
+${boxCardsMarkup(input.boxCards ?? [], tr)}
 ${baselineProblems}
 <footer>
   <h3>${tr.t('html.meta.title')}</h3>

@@ -57,7 +57,7 @@ export function htmlReporter(context: ReporterContext): Reporter {
     onBegin(p) {
       plan = p;
     },
-    async onEnd({ runs, verdict, wallMs }) {
+    async onEnd({ runs, verdict, wallMs, boxCards }) {
       const { outDir, tr } = context;
       const shots: Record<string, string> = {};
       const sections: ScenarioSection[] = [];
@@ -76,6 +76,7 @@ export function htmlReporter(context: ReporterContext): Reporter {
           verdict,
           wallMs,
           shots,
+          ...(boxCards && { boxCards }),
           meta: { version: labVersion(), node: process.versions.node, platform: `${process.platform} ${process.arch}`, ...(context.argv && { argv: context.argv }) },
         },
         tr,

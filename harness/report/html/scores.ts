@@ -2,7 +2,7 @@
  * Detector scores: the counts, precision and recall, and per detector one bar split into what it
  * got right (TP, TN), what it got wrong (FP, FN) and what it could not judge (skipped, unreachable).
  */
-import type { DetectorScore } from '../../../lab/detectors/index.ts';
+import { scoreKey, type DetectorScore } from '../../../lab/detectors/index.ts';
 import type { Translator } from '../../i18n/translate.ts';
 import type { DetectorCheck } from '../../runner/detector-checks.ts';
 import { html, type Markup } from './markup.ts';
@@ -36,8 +36,8 @@ export function scoresMarkup(scores: readonly DetectorScore[], checks: readonly 
   const checkOf = (name: string) => checks.find((c) => c.detector === name);
   const legend = PARTS.map((p) => html`<span class="legend"><svg width="10" height="10" aria-hidden="true"><rect class="part-${p}" width="10" height="10"/></svg> ${legendLabel(p, tr)}</span>`);
   return html`<table class="scores"><thead><tr><th>${tr.t('scores.detector')}</th><th>TP</th><th>FP</th><th>TN</th><th>FN</th><th>${tr.t('scores.skipped')}</th><th>${tr.t('scores.unreachable')}</th><th>${tr.t('scores.precision')}</th><th>${tr.t('scores.recall')}</th><th>${tr.t('html.scores.chart')}</th>${checks.length > 0 && html`<th>${tr.t('html.scores.baseline')}</th>`}</tr></thead><tbody>${scores.map((s) => {
-    const check = checkOf(s.name);
-    return html`<tr><td>${s.name}</td><td>${s.tp}</td><td>${s.fp}</td><td>${s.tn}</td><td>${s.fn}</td><td>${s.skipped}</td><td>${s.unreachable}</td><td>${ratio(s.precision)}</td><td>${ratio(s.recall)}</td><td>${bar(s, tr)}</td>${checks.length > 0 && html`<td class="${check?.failed ? 'fail' : 'pass'}">${check ? `${check.failed ? '✗' : '✓'} ${check.summary}` : ''}</td>`}</tr>`;
+    const check = checkOf(scoreKey(s));
+    return html`<tr><td>${s.name}${s.box !== undefined && html` <span class="box">@ ${s.box}</span>`}</td><td>${s.tp}</td><td>${s.fp}</td><td>${s.tn}</td><td>${s.fn}</td><td>${s.skipped}</td><td>${s.unreachable}</td><td>${ratio(s.precision)}</td><td>${ratio(s.recall)}</td><td>${bar(s, tr)}</td>${checks.length > 0 && html`<td class="${check?.failed ? 'fail' : 'pass'}">${check ? `${check.failed ? '✗' : '✓'} ${check.summary}` : ''}</td>`}</tr>`;
   })}${checks
     .filter((c) => !c.score)
     .map((c) => html`<tr><td>${c.detector}</td><td colspan="9">—</td><td class="${c.failed ? 'fail' : 'pass'}">${c.failed ? '✗' : '✓'} ${c.summary}</td></tr>`)}</tbody></table>
