@@ -231,6 +231,7 @@ function boxUnavailable(scenario: Scenario, opts: RunOptions, box: string, pki: 
   if (typeof interceptor === 'string') return interceptor;
   const missing = interceptor.missing();
   if (missing) return missing;
+  if (!opts.runtime.hostsForeignBoxes) return `the ${opts.runtime.name} runtime runs only the lab's engine; ${box} runs on loopback and netns`;
   if (opts.runtime.interceptsOnPath && !interceptor.startTransparent) return `${box} has no transparent mode: it cannot sit on the clients' path (the ${opts.runtime.name} runtime)`;
   return interceptor.unsupported?.(boxPolicy(scenario, pki));
 }

@@ -23,7 +23,8 @@ export async function loadScenarioFile(file: string, catalogue: Catalogue): Prom
 
 export function parseScenario(text: string, file: string, catalogue: Catalogue): Scenario {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // merge keys (<<: *anchor) let a box's expectations reuse another's (scenarios/kz-2019-qaznet.yaml)
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     throw new ScenarioError(
       file,

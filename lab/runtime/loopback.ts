@@ -182,6 +182,7 @@ async function tryUp(topology: Topology): Promise<Lab> {
 
 export const loopbackRuntime: Runtime = {
   name: 'loopback',
+  hostsForeignBoxes: true,
   probe: async () => ({ available: true }),
   async up(topology) {
     for (let attempt = 1; ; attempt++) {

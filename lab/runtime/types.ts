@@ -218,6 +218,8 @@ export interface Runtime {
   readonly name: string;
   /** the box sits on the clients' IP path (transparent interception with real hops), not at a door */
   readonly interceptsOnPath?: boolean;
+  /** it can put a box the lab did not write in the engine's place (Topology.interception.box) */
+  readonly hostsForeignBoxes?: boolean;
   probe(): Promise<RuntimeAvailability>;
   up(topology: Topology): Promise<Lab>;
 }

@@ -266,3 +266,18 @@ test('runner: a cell whose client never reached the box is unreachable, with wha
     await rm(workDir, { recursive: true, force: true });
   }
 });
+
+test('runner: a runtime that hosts only the engine skips a foreign box\'s rows with the reason, and still runs the engine\'s', async () => {
+  const log: string[] = [];
+  const scenario = parseScenario(scenarioText, 'scripted.yaml', { clients: ['trusting', 'proxy-only', 'absent', 'crashing'], boxes: ['engine', 'http-mitm-proxy'] });
+  const workDir = await mkdtemp(join(tmpdir(), 'tlslab-test-'));
+  try {
+    const { result } = await runScenario(scenario, { runtime: scriptedRuntime(log), clients: { shim: () => undefined, availability: async () => ({ available: true }) }, workDir, concurrency: 1, boxes: ['engine', 'http-mitm-proxy'] });
+    const foreign = result.rows.filter((r) => r.box === 'http-mitm-proxy');
+    assert.equal(foreign.length, 16);
+    for (const r of foreign) assert.equal(r.skipped, 'the scripted runtime runs only the lab\'s engine; http-mitm-proxy runs on loopback and netns');
+    assert.equal(log.filter((line) => line.startsWith('up ')).length, 1, 'one lab, the engine\'s');
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+});

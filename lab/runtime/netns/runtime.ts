@@ -52,6 +52,7 @@ export function createNetnsRuntime(options: NetnsRuntimeOptions = {}): Runtime {
   return {
     name: 'netns',
     interceptsOnPath: true,
+    hostsForeignBoxes: true,
     async probe() {
       if (!options.clientsRunInLab) return { available: false, reason: CLIENTS_NOT_WRAPPED };
       const p = await checkPrivileges();
