@@ -1,10 +1,14 @@
-/** Peer row: http-mitm-proxy 1.1.0 (a project dependency, so this row always runs). */
-import { readFileSync } from 'node:fs';
+/**
+ * Peer row: http-mitm-proxy 1.1.0 (a project dependency, so this row always runs), started by the
+ * lab's own box entry point (lab/boxes/http-mitm-proxy-main.ts) with every name a target at the
+ * bench origin's address and no CA given, so the library makes its own.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchPeer } from './launch.ts';
 import type { Peer } from './types.ts';
 
-const entry = new URL('./http-mitm-proxy-main.ts', import.meta.url).pathname;
+const entry = new URL('../../lab/boxes/http-mitm-proxy-main.ts', import.meta.url).pathname;
 
 export const httpMitmProxy: Peer = {
   name: 'http-mitm-proxy',
@@ -16,9 +20,12 @@ export const httpMitmProxy: Peer = {
   start: (options) =>
     launchPeer('http-mitm-proxy', async (workspace, port) => {
       const sslCaDir = workspace.file('ca-dir');
+      const config = workspace.file('http-mitm-proxy.json');
+      const sites = Object.fromEntries(options.hostNames.map((name) => [name, '127.0.0.1']));
+      writeFileSync(config, JSON.stringify({ port, sslCaDir, targets: '*', sites }));
       return {
         command: process.execPath,
-        args: ['--import', import.meta.resolve('tsx'), entry, String(port), sslCaDir, String(options.originPort)],
+        args: ['--import', import.meta.resolve('tsx'), entry, config],
         env: { ...process.env, NODE_EXTRA_CA_CERTS: options.upstreamCaFile },
         // the library writes its CA before it listens
         caPem: () => readFileSync(join(sslCaDir, 'certs', 'ca.pem'), 'utf8'),

@@ -3,7 +3,8 @@
  * undo all of it and say why with the peer's own last log lines.
  */
 import { spawnPeer, stopPeerProcess, type SpawnedPeer } from './process.ts';
-import { freeLoopbackPort, waitForListening } from './ports.ts';
+import { waitForListening } from './ports.ts';
+import { freeLoopbackPort } from '../../lab/boxes/process.ts';
 import { createPeerWorkspace, type PeerWorkspace } from './workspace.ts';
 import type { RunningPeer } from './types.ts';
 

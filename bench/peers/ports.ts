@@ -1,17 +1,5 @@
-/** Ports for peers that cannot be told "port 0, then tell me which". */
+/** Waiting for a peer's port (its number comes from lab/boxes' freeLoopbackPort). */
 import * as net from 'node:net';
-
-/** A port the kernel just handed out on 127.0.0.1; a tiny race with other binders is accepted. */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function acceptsConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -7,7 +7,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeTsArgv } from '../clients/node-ts-argv.ts';
-import { freeLoopbackPort, spawnBox, waitForBox } from './process.ts';
+import { explicitBoxListening, freeLoopbackPort, spawnBox } from './process.ts';
 import type { BoxPolicy, Interceptor, Limitation } from './types.ts';
 
 function writeCaDir(policy: BoxPolicy, dir: string): string {
@@ -49,18 +49,6 @@ export const httpMitmProxy: Interceptor = {
     const keylogFile = join(dir, 'keys.log');
     const [node, ...args] = nodeTsArgv(new URL('./http-mitm-proxy-main.ts', import.meta.url), [config], [`--tls-keylog=${keylogFile}`]);
     const box = spawnBox('http-mitm-proxy', node!, args, { logFile: join(dir, 'http-mitm-proxy.log'), cwd: dir, env: { ...process.env, NODE_EXTRA_CA_CERTS: policy.upstreamCaFile } });
-    try {
-      await waitForBox(box, 'http-mitm-proxy', '127.0.0.1', port);
-    } catch (err) {
-      await box.stop();
-      throw err;
-    }
-    return {
-      doors: { kind: 'connect', address: { host: '127.0.0.1', port } },
-      caPem: policy.authority.root.certPem,
-      keylogFile,
-      logTail: () => box.logTail(),
-      stop: () => box.stop(),
-    };
+    return explicitBoxListening(box, 'http-mitm-proxy', port, { caPem: policy.authority.root.certPem, keylogFile });
   },
 };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBoxCa, exactNamesPattern } from './ca-files.ts';
 import { findExecutable } from './find-executable.ts';
-import { freeLoopbackPort, spawnBox, waitForBox } from './process.ts';
+import { explicitBoxListening, freeLoopbackPort, spawnBox } from './process.ts';
 import { writeSitesJson } from './sites-file.ts';
 import type { BoxPolicy, Interceptor, Limitation } from './types.ts';
 
@@ -52,19 +52,7 @@ export const mitmproxy: Interceptor = {
       cwd: dir,
       env: { ...process.env, TLSLAB_SITES: writeSitesJson(policy, dir), MITMPROXY_SSLKEYLOGFILE: keylogFile },
     });
-    try {
-      await waitForBox(box, 'mitmdump', '127.0.0.1', port);
-    } catch (err) {
-      await box.stop();
-      throw err;
-    }
-    return {
-      doors: { kind: 'connect', address: { host: '127.0.0.1', port } },
-      caPem: policy.authority.root.certPem,
-      keylogFile,
-      logTail: () => box.logTail(),
-      stop: () => box.stop(),
-    };
+    return explicitBoxListening(box, 'mitmdump', port, { caPem: policy.authority.root.certPem, keylogFile });
   },
   async startTransparent(policy, place) {
     const dir = place.workDir;

@@ -8,6 +8,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { PDEATHSIG } from '../runtime/netns/process.ts';
 import { endRegisteredProcess, registerProcess } from '../runtime/registry/run.ts';
+import type { RunningBox } from './types.ts';
 
 export interface BoxProcess {
   child: ChildProcess;
@@ -94,4 +95,30 @@ export async function waitForBox(box: BoxProcess, name: string, host: string, po
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${name} not listening on ${host}:${port} after ${timeoutMs} ms: ${box.logTail()}`);
+}
+
+/**
+ * An explicit proxy box on 127.0.0.1:`port` once it accepts there; if it never does, `stop` runs
+ * and the error (with the box's last log lines) is thrown.
+ */
+export async function explicitBoxListening(
+  box: BoxProcess,
+  what: string,
+  port: number,
+  running: { caPem: string; keylogFile?: string; stop?: () => Promise<void>; timeoutMs?: number },
+): Promise<RunningBox> {
+  const stop = running.stop ?? (() => box.stop());
+  try {
+    await waitForBox(box, what, '127.0.0.1', port, running.timeoutMs);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    doors: { kind: 'connect', address: { host: '127.0.0.1', port } },
+    caPem: running.caPem,
+    ...(running.keylogFile && { keylogFile: running.keylogFile }),
+    logTail: () => box.logTail(),
+    stop,
+  };
 }

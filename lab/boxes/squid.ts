@@ -11,7 +11,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeBoxCa } from './ca-files.ts';
 import { findExecutable } from './find-executable.ts';
-import { freeLoopbackPort, spawnBox, waitForBox } from './process.ts';
+import { explicitBoxListening, freeLoopbackPort, spawnBox } from './process.ts';
 import { writeHostsFile } from './sites-file.ts';
 import type { BoxPolicy, Interceptor, Limitation } from './types.ts';
 import { createLabTempDir, removeRegisteredDir } from '../runtime/registry/run.ts';
@@ -98,18 +98,7 @@ export const squid: Interceptor = {
       await box.stop();
       removeRegisteredDir(dir);
     };
-    try {
-      await waitForBox(box, 'squid', '127.0.0.1', port, 30_000);
-    } catch (err) {
-      await stop();
-      throw err;
-    }
-    return {
-      doors: { kind: 'connect', address: { host: '127.0.0.1', port } },
-      caPem: policy.authority.root.certPem,
-      logTail: () => box.logTail(),
-      stop,
-    };
+    return explicitBoxListening(box, 'squid', port, { caPem: policy.authority.root.certPem, stop, timeoutMs: 30_000 });
   },
   async startTransparent(policy, place) {
     const port = 28082;

@@ -39,29 +39,41 @@ function hostPort(address: string | undefined, port: number | undefined): string
   return `${host.includes(':') ? `[${host}]` : host}:${port ?? 0}`;
 }
 
-/** Reads until a whole ClientHello is in (or the client stops); the bytes are kept to hand on. */
-function readHelloBytes(socket: net.Socket, initial: Buffer, timeoutMs: number): Promise<Buffer> {
+/**
+ * Gathers a socket's bytes until `complete` makes a result of them, the socket ends (`ended`) or
+ * the time is up (`late`); the socket is paused again, its later bytes left for whoever reads next.
+ */
+function gather<T>(socket: net.Socket, initial: Buffer, timeoutMs: number, outcome: { complete(data: Buffer): T | undefined; ended(data: Buffer): T; late(data: Buffer): T }): Promise<T> {
   return new Promise((resolve) => {
     let data = initial;
-    const finish = () => {
+    const done = (result: T) => {
       clearTimeout(timer);
       socket.off('data', onData);
-      socket.off('end', finish);
-      socket.off('close', finish);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
       socket.pause();
-      resolve(data);
+      resolve(result);
     };
     const onData = (chunk: Buffer) => {
       data = Buffer.concat([data, chunk]);
-      if (frameClientHello(data).state !== 'need-more') finish();
+      const result = outcome.complete(data);
+      if (result !== undefined) done(result);
     };
-    const timer = setTimeout(finish, timeoutMs);
-    if (initial.length > 0 && frameClientHello(initial).state !== 'need-more') return finish();
+    const onEnd = () => done(outcome.ended(data));
+    const timer = setTimeout(() => done(outcome.late(data)), timeoutMs);
+    const already = initial.length > 0 ? outcome.complete(initial) : undefined;
+    if (already !== undefined) return done(already);
     socket.on('data', onData);
-    socket.once('end', finish);
-    socket.once('close', finish);
+    socket.once('end', onEnd);
+    socket.once('close', onEnd);
     socket.resume();
   });
+}
+
+/** Reads until a whole ClientHello is in (or the client stops); the bytes are kept to hand on. */
+function readHelloBytes(socket: net.Socket, initial: Buffer, timeoutMs: number): Promise<Buffer> {
+  const asIs = (data: Buffer) => data;
+  return gather(socket, initial, timeoutMs, { complete: (data) => (frameClientHello(data).state === 'need-more' ? undefined : data), ended: asIs, late: asIs });
 }
 
 /** Opens the box's side of a connection for `site:port`: a CONNECT tunnel, or the site's listener. */
@@ -112,26 +124,14 @@ function connectTo(to: Destination, timeoutMs: number): Promise<net.Socket | str
 }
 
 function readResponseHead(socket: net.Socket, timeoutMs: number): Promise<{ head: string; rest: Buffer } | string> {
-  return new Promise((resolve) => {
-    let data = Buffer.alloc(0);
-    const done = (result: { head: string; rest: Buffer } | string) => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      socket.pause();
-      resolve(result);
-    };
-    const onData = (chunk: Buffer) => {
-      data = Buffer.concat([data, chunk]);
+  return gather<{ head: string; rest: Buffer } | string>(socket, Buffer.alloc(0), timeoutMs, {
+    complete(data) {
       const end = data.indexOf('\r\n\r\n');
-      if (end >= 0) done({ head: data.subarray(0, end).toString('latin1'), rest: data.subarray(end + 4) });
-      else if (data.length > 16 * 1024) done('the box answered CONNECT with an oversized head');
-    };
-    const onClose = () => done('the box closed the tunnel request without an answer');
-    const timer = setTimeout(() => done(`the box did not answer CONNECT within ${timeoutMs} ms`), timeoutMs);
-    socket.on('data', onData);
-    socket.once('close', onClose);
-    socket.resume();
+      if (end >= 0) return { head: data.subarray(0, end).toString('latin1'), rest: data.subarray(end + 4) };
+      return data.length > 16 * 1024 ? 'the box answered CONNECT with an oversized head' : undefined;
+    },
+    ended: () => 'the box closed the tunnel request without an answer',
+    late: () => `the box did not answer CONNECT within ${timeoutMs} ms`,
   });
 }
 
