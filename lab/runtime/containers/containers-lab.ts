@@ -31,6 +31,7 @@ import { spawnOnHost, startDumpcap, type Capture } from '../capture.ts';
 import { openReportServer, REPORTS_SOCKET, type OriginRecords, type ReportServer } from './report-server.ts';
 import { containerLauncher } from './client-launcher.ts';
 import { routeFromHelper, routeInPlace, type LabRoute } from './routes.ts';
+import type { Readiness } from './readiness.ts';
 import { localiseFromClient } from './path-localise.ts';
 import { createLabTempDir, removeRegisteredDir } from '../registry/run.ts';
 import { normaliseName } from '../../proxy/targets.ts';
@@ -140,6 +141,33 @@ function gatewayConfig(topology: Topology, inside: LabNetwork, outside: LabNetwo
   };
 }
 
+/** waits for every start to settle (so that teardown sees all they started), then throws the first failure */
+async function allStarted<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(work);
+  for (const r of settled) if (r.status === 'rejected') throw r.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** origins say they listen on the report socket, possibly before the lab has their container's handle */
+class Rollcall {
+  private readonly heardFrom = new Set<string>();
+  private readonly expected = new Map<string, Readiness>();
+
+  expect(site: string, readiness: Readiness): void {
+    this.expected.set(site, readiness);
+    if (this.heardFrom.has(site)) readiness.ready();
+  }
+
+  heard(site: string): void {
+    this.heardFrom.add(site);
+    this.expected.get(site)?.ready();
+  }
+
+  all(): Promise<void[]> {
+    return Promise.all([...this.expected.values()].map((r) => r.promise));
+  }
+}
+
 /** every client sees the topology's work dir: a client's trust and profile files must be there */
 function checkWorkDirVisible(client: StartedTestContainer, marker: string): Promise<void> {
   return client.exec(['cat', marker]).then((seen) => {
@@ -165,7 +193,7 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
   let reportServer: ReportServer | undefined;
   let ledger: LaneLedger | undefined;
   let capture: Capture | undefined;
-  const gatewayErrors: string[] = [];
+  const originsListening = new Rollcall();
   const t0 = Date.now();
 
   const teardown = async (): Promise<void> => {
@@ -206,6 +234,7 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
       },
       ...(topology.capture && { onKeylog: (conn: number, line: Buffer) => ledger?.keylogLine(conn, line) }),
       origin: (site) => records.get(site.toLowerCase()),
+      onListening: (site) => originsListening.heard(site.toLowerCase()),
     });
     const reportsDir = reportServer.dir;
     sharedDir = createLabTempDir('tlslab-share-', 'containers shared dir');
@@ -217,15 +246,16 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
 
     const originIps = new Map<string, string>();
     const originContainers = new Map<string, StartedTestContainer>();
-    const startOrigins = timed(timings, 'origins', () =>
+    const startOrigins = timed(timings, 'origins running', () =>
       Promise.all(
         topology.origins.map(async (spec) => {
           const site = spec.name.toLowerCase();
           records.set(site, { visits: [], contacts: [] });
-          const origin = await timed(timings, `start:origin:${site}`, () => startOriginContainer(ctx, internet, spec, reportsDir, REPORTS_SOCKET));
-          started.push(origin);
-          originContainers.set(site, origin);
-          originIps.set(site, origin.getIpAddress(internet.name));
+          const origin = await startOriginContainer(ctx, internet, spec, reportsDir, REPORTS_SOCKET);
+          started.push(origin.container);
+          originContainers.set(site, origin.container);
+          originIps.set(site, origin.container.getIpAddress(internet.name));
+          originsListening.expect(site, origin.readiness);
         }),
       ),
     );
@@ -238,9 +268,7 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
         }),
       ),
     );
-    const settledA = await Promise.allSettled([startOrigins, startRouters]);
-    for (const r of settledA) if (r.status === 'rejected') throw r.reason;
-    const routers = (settledA[1] as PromiseFulfilledResult<StartedTestContainer[]>).value;
+    const [routers] = await allStarted([startRouters, startOrigins]);
     // a router's address on the network nearer the clients, and on the one farther
     const near = (i: number) => routers[i]!.getIpAddress(chain[i]!.name);
     const far = (i: number) => routers[i]!.getIpAddress(chain[i + 1]!.name);
@@ -253,15 +281,28 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
       forgeDir: forge.dir,
       // back towards every network before the last router, through it
       config: gatewayConfig(topology, gatewayInsideNet, internet, originIps, routerCount > 0 ? subnetsBefore(routerCount).map((to) => ({ to, via: far(routerCount - 1) })) : []),
-      errors: gatewayErrors,
     };
-    const startGateway = timed(timings, 'start:gateway', async () => {
+    // the gateway's addresses are known once it runs: routes towards it go in while its engine starts
+    const gatewayAndRoutes = timed(timings, 'gateway running + routes', async () => {
       const gateway = await startGatewayContainer(ctx, gatewayStart);
-      started.push(gateway);
-      return gateway;
+      started.push(gateway.container);
+      const inside = gateway.container.getIpAddress(gatewayInsideNet.name);
+      const outside = gateway.container.getIpAddress(internet.name);
+      await Promise.all([
+        // origins: back to every network on the clients' side, via the gateway
+        ...[...originContainers.values()].map((o) => routeFromHelper(endpoint, ctx.image, o, chain.slice(0, -1).map((n) => ({ to: n.subnet, via: outside })), labels)),
+        // router k: onwards via the next hop, back via the previous one
+        ...routers.map((r, k) =>
+          routeInPlace(r, [
+            ...chain.slice(k + 2).map((n) => ({ to: n.subnet, via: k + 1 < routerCount ? near(k + 1) : inside })),
+            ...(k > 0 ? subnetsBefore(k).map((to) => ({ to, via: far(k - 1) })) : []),
+          ]),
+        ),
+      ]);
+      return { gateway, inside, outside };
     });
-    const startDnsAndClients = timed(timings, 'dns+clients', async () => {
-      const dns = await timed(timings, 'start:dns', () => startDnsContainer(ctx, clientsNet, originIps));
+    const clientsAndRoutes = timed(timings, 'dns + clients + routes', async () => {
+      const dns = await startDnsContainer(ctx, clientsNet, originIps);
       started.push(dns);
       const dnsIp = dns.getIpAddress(clientsNet.name);
       const clients = await Promise.all(
@@ -271,33 +312,16 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
           return client;
         }),
       );
-      return { dns, dnsIp, clients };
-    });
-    const settledB = await Promise.allSettled([startGateway, startDnsAndClients]);
-    for (const r of settledB) if (r.status === 'rejected') throw r.reason;
-    const gateway = (settledB[0] as PromiseFulfilledResult<StartedTestContainer>).value;
-    const { dnsIp, clients } = (settledB[1] as PromiseFulfilledResult<Awaited<typeof startDnsAndClients>>).value;
-    const gatewayInside = gateway.getIpAddress(gatewayInsideNet.name);
-    const gatewayOutside = gateway.getIpAddress(internet.name);
-    // the first hop from the clients: r1, or the gateway itself
-    const firstHop = routerCount > 0 ? near(0) : gatewayInside;
-
-    await timed(timings, 'routes', () =>
-      Promise.all([
-        // clients: every network past their own, via the first hop
+      // clients: every network past their own, via the first hop (r1, or the gateway itself)
+      const firstHop = routerCount > 0 ? near(0) : (await gatewayAndRoutes).inside;
+      await Promise.all([
         ...clients.map((c) => routeFromHelper(endpoint, ctx.image, c, chain.slice(1).map((n) => ({ to: n.subnet, via: firstHop })), labels)),
-        // origins: back to every network on the clients' side, via the gateway
-        ...[...originContainers.values()].map((o) => routeFromHelper(endpoint, ctx.image, o, chain.slice(0, -1).map((n) => ({ to: n.subnet, via: gatewayOutside })), labels)),
-        // router k: onwards via the next hop, back via the previous one
-        ...routers.map((r, k) =>
-          routeInPlace(r, [
-            ...chain.slice(k + 2).map((n) => ({ to: n.subnet, via: k + 1 < routerCount ? near(k + 1) : gatewayInside })),
-            ...(k > 0 ? subnetsBefore(k).map((to) => ({ to, via: far(k - 1) })) : []),
-          ]),
-        ),
         ...clients.map((c) => checkWorkDirVisible(c, marker)),
-      ]),
-    );
+      ]);
+      return { dnsIp, clients };
+    });
+    const [{ gateway, inside: gatewayInside, outside: gatewayOutside }, { dnsIp, clients }] = await allStarted([gatewayAndRoutes, clientsAndRoutes]);
+    await timed(timings, 'roles ready', () => allStarted([gateway.readiness.promise, originsListening.all()]));
 
     const captureProblem = topology.capture
       ? await startLabCapture([clientsNet, internet], topology.workDir).then((c) => {
@@ -357,6 +381,12 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
       origins: Object.fromEntries(originIps),
     };
     const firstClient = clients[0]!;
+    // each origin's own view, fetched now while the grid runs (the harness asks for them one by one
+    // afterwards); a handshake from the origin's loopback belongs to no lane
+    const vantage = new Map([...originContainers].map(([site, origin]) => {
+      const chain = vantageChain(origin, site).catch((err: Error): { skipped: string } => ({ skipped: `openssl s_client in the origin container failed: ${err.message}` }));
+      return [site, chain] as const;
+    }));
     let downed: Promise<void> | undefined;
     return {
       runtime: 'containers',
@@ -371,7 +401,7 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
       originView: (site) => records.get(site.toLowerCase())?.visits ?? [],
       engineEvents: () => events,
       lease: () => lanes.lease(),
-      vantageChain: (site) => vantageChain(originContainers.get(site.toLowerCase()), site),
+      vantageChain: (site) => vantage.get(site.toLowerCase()) ?? vantageChain(undefined, site),
       localise: (request) => localiseFromClient(firstClient, { routers: routerCount, siteAddress: originIp }, request),
       async execInClient(argv, execOptions = {}) {
         const t = Date.now();
@@ -392,7 +422,6 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
     };
   } catch (err) {
     await teardown();
-    if (gatewayErrors.length > 0) throw new Error(`${(err as Error).message}; gateway said: ${gatewayErrors.slice(-12).join(' | ')}`);
     throw err;
   }
 }

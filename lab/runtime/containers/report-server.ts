@@ -23,6 +23,8 @@ export interface ReportHandlers {
   onKeylog?(conn: number, line: Buffer): void;
   /** the records of the origin that named itself, if it is one of the lab's */
   origin(site: string): OriginRecords | undefined;
+  /** an origin that named itself listens now */
+  onListening?(site: string): void;
 }
 
 export interface ReportServer {
@@ -41,8 +43,12 @@ export async function openReportServer(dir: string, handlers: ReportHandlers): P
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     let origin: OriginRecords | undefined;
+    let originName: string | undefined;
     const stream = reportingStream(socket, socket, (msg) => {
-      if (msg.type === 'hello' && typeof msg.origin === 'string') origin = handlers.origin(msg.origin);
+      if (msg.type === 'hello' && typeof msg.origin === 'string') {
+        originName = msg.origin;
+        origin = handlers.origin(msg.origin);
+      } else if (msg.type === 'listening' && originName !== undefined) handlers.onListening?.(originName);
       else if (msg.type === 'event' && msg.event) handlers.onEvent(msg.event as EngineEvent);
       else if (msg.type === 'keylog' && typeof msg.conn === 'number' && typeof msg.line === 'string') handlers.onKeylog?.(msg.conn, Buffer.from(msg.line, 'latin1'));
       else if (msg.type === 'visit' && msg.visit) origin?.visits.push(msg.visit as OriginVisit);

@@ -13,11 +13,14 @@ import type { LabNetwork } from './networks.ts';
 import { FORGE_MOUNT, GATEWAY_CONFIG_PATH, type GatewayConfig, type GatewayLine } from './roles/gateway-config.ts';
 import { clientMounts, roleMounts, type HostMount } from './host-mounts.ts';
 import { agentArgv } from './client-launcher.ts';
+import { readiness, RunningWaitStrategy, type Readiness } from './readiness.ts';
 
 export const ORIGIN_PORT = 443;
 const ORIGIN_CONFIG_PATH = '/etc/tlslab/origin.json';
 const STARTUP_TIMEOUT_MS = 30_000;
-const KEPT_GATEWAY_LINES = 50;
+const KEPT_ROLE_LINES = 50;
+/** a Node role (tsx) starts in ~1 s idle; several at once on two loaded cores take many times that */
+const READY_TIMEOUT_MS = 60_000;
 /** Chromium and Firefox share memory through /dev/shm; an engine's default 64 MB is tight for a browser */
 const CLIENT_SHM_BYTES = 512 * 1024 * 1024;
 const IP_FORWARDING = { 'net.ipv4.ip_forward': '1' };
@@ -38,28 +41,61 @@ function binds(mounts: readonly HostMount[]): { source: string; target: string; 
   return mounts.map((m) => ({ source: m.source, target: m.target, mode: m.mode }));
 }
 
+function readinessOf(what: string, said: () => string): Readiness {
+  return readiness(what, READY_TIMEOUT_MS, said);
+}
+
+/** a log consumer that also hears the log end (the container stopped) */
+function endsWith(consume: (stream: NodeJS.ReadableStream) => void, onEnd: () => void): (stream: NodeJS.ReadableStream) => void {
+  return (stream) => {
+    consume(stream);
+    stream.once('end', onEnd);
+  };
+}
+
 function idleCommand(readyLine: string): string[] {
   return ['/bin/sh', '-c', `echo ${readyLine}; exec sleep infinity`];
+}
+
+/** a role container that runs, and whether its program has come up */
+export interface StartingRole {
+  container: StartedTestContainer;
+  readiness: Readiness;
+}
+
+/** lines a role printed that were not its JSON reports (stderr, stack traces): its last words when it fails */
+function lastLines(): { keep(line: string): void; said(): string } {
+  const lines: string[] = [];
+  return {
+    keep: (line) => {
+      if (lines.push(line) > KEPT_ROLE_LINES) lines.shift();
+    },
+    said: () => lines.slice(-12).join(' | '),
+  };
 }
 
 /**
  * One site, served by the netns runtime's origin entry point. Its visits and TLS contacts go to
  * the lab's report socket (`reportsDir`, bind-mounted), which the lab can sync with; a container
- * log arrives too late to attribute a cell by.
+ * log arrives too late to attribute a cell by. It is ready when it says so on that socket (the
+ * lab calls readiness.ready()); returns as soon as the container runs (its address is known).
  */
-export function startOriginContainer(ctx: RoleContext, network: LabNetwork, spec: OriginSpec, reportsDir: string, socketName: string): Promise<StartedTestContainer> {
+export async function startOriginContainer(ctx: RoleContext, network: LabNetwork, spec: OriginSpec, reportsDir: string, socketName: string): Promise<StartingRole> {
   const site = spec.name.toLowerCase();
   const config = { name: spec.name, chainPem: spec.chainPem, keyPem: spec.keyPem, host: '0.0.0.0', port: ORIGIN_PORT, reportSocket: `${REPORTS_MOUNT}/${socketName}` };
-  return new LabContainer(ctx.image)
+  const output = lastLines();
+  const readiness = readinessOf(`the origin of ${site}`, output.said);
+  const container = await new LabContainer(ctx.image)
     .withName(`tlslab-${ctx.runId}-origin-${site.replace(/[^a-z0-9.-]/g, '-')}`)
     .withNetworkMode(network.name)
     .withLabels({ ...ctx.labels, 'tlslab.role': 'origin', 'tlslab.site': site })
     .withBindMounts([...binds(roleMounts()), { source: reportsDir, target: REPORTS_MOUNT, mode: 'rw' }])
     .withCopyContentToContainer([{ content: JSON.stringify(config), target: ORIGIN_CONFIG_PATH }])
     .withEntrypoint(nodeTsArgv(ORIGIN_MAIN, [ORIGIN_CONFIG_PATH]))
-    .withWaitStrategy(Wait.forLogMessage('"type":"listening"'))
-    .withStartupTimeout(STARTUP_TIMEOUT_MS)
+    .withLogConsumer(endsWith(jsonLines(() => undefined, output.keep), () => readiness.failed('its container stopped')))
+    .withWaitStrategy(new RunningWaitStrategy())
     .start();
+  return { container, readiness };
 }
 
 /** dnsmasq answering exactly the scenario's names with their origins' addresses. */
@@ -81,16 +117,13 @@ export interface GatewayStart {
   outside: LabNetwork;
   forgeDir: string;
   config: GatewayConfig;
-  /** the gateway's non-JSON output (stderr, stack traces), for error messages */
-  errors: string[];
 }
 
-/** The box: forwards between its networks (IP forwarding in its own namespace) and intercepts with nft + the engine. */
-export function startGatewayContainer(ctx: RoleContext, g: GatewayStart): Promise<StartedTestContainer> {
-  const keep = (line: string): void => {
-    if (g.errors.push(line) > KEPT_GATEWAY_LINES) g.errors.shift();
-  };
-  return new LabContainer(ctx.image)
+/** The box: forwards between its networks (IP forwarding in its own namespace) and intercepts with nft + the engine; ready when it logs that it listens. */
+export async function startGatewayContainer(ctx: RoleContext, g: GatewayStart): Promise<StartingRole> {
+  const output = lastLines();
+  const readiness = readinessOf('the gateway', output.said);
+  const container = await new LabContainer(ctx.image)
     .withName(`tlslab-${ctx.runId}-gateway`)
     .withNetworkMode(g.inside.name)
     .withExtraNetworks(g.endpoint, [g.outside])
@@ -101,14 +134,18 @@ export function startGatewayContainer(ctx: RoleContext, g: GatewayStart): Promis
     .withCopyContentToContainer([{ content: JSON.stringify(g.config), target: GATEWAY_CONFIG_PATH }])
     .withEntrypoint(nodeTsArgv(GATEWAY_MAIN, [GATEWAY_CONFIG_PATH]))
     .withLogConsumer(
-      jsonLines((line) => {
-        const l = line as GatewayLine;
-        if (l.type === 'error') keep(l.message);
-      }, keep),
+      endsWith(
+        jsonLines((line) => {
+          const l = line as GatewayLine;
+          if (l.type === 'listening') readiness.ready();
+          else if (l.type === 'error') readiness.failed(l.message);
+        }, output.keep),
+        () => readiness.failed('its container stopped'),
+      ),
     )
-    .withWaitStrategy(Wait.forLogMessage('"type":"listening"'))
-    .withStartupTimeout(STARTUP_TIMEOUT_MS)
+    .withWaitStrategy(new RunningWaitStrategy())
     .start();
+  return { container, readiness };
 }
 
 /** A hop between two networks that decrements TTL and nothing else (its routes come later, routes.ts). */
