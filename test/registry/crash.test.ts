@@ -9,7 +9,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,13 +147,33 @@ test('netns: SIGKILL of `tlslab run` mid-grid, then tlslab gc: no process, names
   assert.deepEqual(processesInNamespaces(inodes), [], 'a namespace of the run still has processes');
 });
 
-/** containers and networks of one registry run, asked of the lab's storage with podman itself */
-function labelled(runId: string): string[] {
+function podmanOnLabStorage(args: string[]): string[] {
   const paths = podmanPaths();
   const env = { ...process.env, CONTAINERS_CONF: paths.containersConf, CONTAINERS_STORAGE_CONF: paths.storageConf };
+  return spawnSync('podman', args, { env, encoding: 'utf8', timeout: 30_000 }).stdout.split('\n').filter(Boolean);
+}
+
+/** containers and networks of one registry run, asked of the lab's storage with podman itself */
+function labelled(runId: string): string[] {
   const filter = `label=tlslab.registry-run=${runId}`;
-  const podman = (args: string[]) => spawnSync('podman', [...args, '-q', '--filter', filter], { env, encoding: 'utf8', timeout: 30_000 }).stdout.split('\n').filter(Boolean);
-  return [...podman(['ps', '-a']), ...podman(['network', 'ls'])];
+  return [...podmanOnLabStorage(['ps', '-a', '-q', '--filter', filter]), ...podmanOnLabStorage(['network', 'ls', '-q', '--filter', filter])];
+}
+
+/** the roles of a registry run's containers (client per lane, router, gateway, dns, origins) */
+function roles(runId: string): string[] {
+  return podmanOnLabStorage(['ps', '-a', '--filter', `label=tlslab.registry-run=${runId}`, '--format', '{{index .Labels "tlslab.role"}}']).sort();
+}
+
+/** live processes whose command line names `marker` and that run in another network namespace than this one (inside a container) */
+function inOtherNetns(marker: string): number[] {
+  const ours = readlinkSync('/proc/self/ns/net');
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).flatMap((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker) && readlinkSync(`/proc/${pid}/ns/net`) !== ours ? [Number(pid)] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 test('containers: SIGKILL of `tlslab run` and its supervisor while another containers run overlaps, then tlslab gc: nothing left, ip_forward as before the first', { skip: browsersMissing ?? (containers.available ? false : containers.reason), timeout: 180_000 }, async (t) => {
@@ -174,6 +194,10 @@ test('containers: SIGKILL of `tlslab run` and its supervisor while another conta
   });
   const [record, other] = await Promise.all([midGrid(run, 120_000), firstLine<{ runId: string }>(second.stdout!)]);
   assert.ok(labelled(record.runId).length >= 3, 'the crashed run had containers and networks');
+  // the browsers run inside the lanes' client containers, past a router; all of it must go
+  const running = roles(record.runId);
+  for (const role of ['client', 'router', 'gateway', 'dns', 'origin']) assert.ok(running.includes(role), `a ${role} container: ${running.join(', ')}`);
+  assert.ok(inOtherNetns(run.tmp).length > 0, 'the browsers run inside a container');
   const seen = snapshot(run, record);
   await kill(run, record, { supervisor: true });
 
@@ -186,6 +210,7 @@ test('containers: SIGKILL of `tlslab run` and its supervisor while another conta
   assert.equal(readSysctl(IP_FORWARD), '1', 'the overlapping run still needs forwarding');
   assert.deepEqual(labelled(record.runId), [], 'containers or networks of the crashed run left');
   await assertNothingLeft(run, seen);
+  assert.deepEqual(inOtherNetns(run.tmp), [], 'processes the run started inside its containers');
 
   second.stdin!.end('close\n');
   await new Promise((resolve) => second.once('exit', resolve));
