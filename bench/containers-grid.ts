@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/containers-grid.ts [--scenario ID] [--rounds N] [--from-empty] [--json FILE]`:
+ * `npx tsx bench/containers-grid.ts [--scenario ID] [--rounds N] [--from-empty] [--json FILE]` (--rounds 0: only the set-up):
  * one scenario's whole grid (every client, default kz-2019-qaznet) through the CLI on loopback and
  * on containers, back to back, rounds alternating which goes first; the wall time of each, their
  * ratio, and whether the grids are equal row for row (harness/runner/grid-parity.ts). With
@@ -110,7 +110,7 @@ for (let round = 1; round <= rounds; round++) {
   process.stdout.write(`round ${round} containers / loopback = ${ratio.toFixed(2)}; grids ${differences.length === 0 ? 'equal row for row' : `differ:\n${describeDifferences(differences, ['loopback', 'containers'])}`}\n`);
 }
 const ratios = roundsDone.map((r) => r.ratio).sort((a, b) => a - b);
-process.stdout.write(`median ratio over ${ratios.length} round(s): ${ratios[Math.floor(ratios.length / 2)]!.toFixed(2)}\n`);
+if (ratios.length > 0) process.stdout.write(`median ratio over ${ratios.length} round(s): ${ratios[Math.floor(ratios.length / 2)]!.toFixed(2)}\n`);
 report.rounds = roundsDone.map((r) => ({
   loopback: { wallMs: Math.round(r.loopback.wallMs), failed: r.loopback.failed, load: [r.loopback.loadBefore, r.loopback.loadAfter] },
   containers: { wallMs: Math.round(r.containers.wallMs), failed: r.containers.failed, load: [r.containers.loadBefore, r.containers.loadAfter] },
