@@ -102,3 +102,17 @@ test('ip_forward held by overlapping runs goes back to its value before the firs
     pending: '[]',
   });
 });
+
+test('gc: a dead run whose external container engine is gone (its socket removed) is cleared, not reported again on every run', { timeout: 20_000 }, async (t) => {
+  const registry = scratch(t, 'reg');
+  const gone = spawnSync('true');
+  const dead = emptyRecord('engine-gone', { pid: gone.pid!, startTicks: 1, command: 'tlslab run --runtime containers' });
+  dead.engines.push({ dockerHost: `unix://${join(scratch(t, 'engine'), 'podman.sock')}`, kind: 'external' });
+  writeRecord(recordFile(registry, dead.runId), dead);
+  const report = await collectGarbage({ registry, supervisorWaitMs: 0 });
+  const cleaned = report.runs.find((r) => r.runId === 'engine-gone');
+  assert.ok(cleaned?.outcome === 'cleaned');
+  assert.deepEqual(cleaned.report.errors, []);
+  assert.equal(readRecord(recordFile(registry, 'engine-gone')), undefined, 'the record is gone');
+  assert.deepEqual((await collectGarbage({ registry, supervisorWaitMs: 0 })).runs, [], 'the next gc has nothing to say');
+});

@@ -3,6 +3,7 @@
  * podman service it started (and the bridges podman can leave behind). When that service is gone
  * or never answered, a temporary one on the lab's storage does the removing.
  */
+import { existsSync } from 'node:fs';
 import { endpointFromDockerHost } from '../containers/engine-api.ts';
 import { reap, type ReapReport } from '../containers/reaper.ts';
 import { readBridgeRecords, sweepRecordedBridges } from '../containers/bridges.ts';
@@ -15,6 +16,8 @@ export interface EngineCleanReport extends ReapReport {
   dockerHost: string;
   serviceStopped: boolean;
   bridgesRemoved: string[];
+  /** the engine's socket no longer exists: nothing could be or needed to be removed there */
+  engineGone?: boolean;
 }
 
 async function stopService(pid: number, startTicks: number): Promise<boolean> {
@@ -39,7 +42,11 @@ async function reapWithTemporaryService(runId: string): Promise<ReapReport> {
 
 export async function cleanEngine(entry: RecordedEngine, runId: string): Promise<EngineCleanReport> {
   if (entry.kind === 'external') {
-    return { dockerHost: entry.dockerHost, ...(await reap(endpointFromDockerHost(entry.dockerHost), { registryRun: runId })), serviceStopped: false, bridgesRemoved: [] };
+    const endpoint = endpointFromDockerHost(entry.dockerHost);
+    // the user's engine socket is gone, and the engine with it: nothing is left there to reach, and
+    // keeping the record would report the same dead run on every later run
+    if (endpoint.socketPath !== undefined && !existsSync(endpoint.socketPath)) return { dockerHost: entry.dockerHost, containers: [], networks: [], serviceStopped: false, bridgesRemoved: [], engineGone: true };
+    return { dockerHost: entry.dockerHost, ...(await reap(endpoint, { registryRun: runId })), serviceStopped: false, bridgesRemoved: [] };
   }
   const ownService = entry.servicePid !== undefined && isSameProcess(entry.servicePid, entry.serviceStartTicks ?? -1);
   let reaped: ReapReport | undefined;
