@@ -12,7 +12,7 @@ import { endpointFromDockerHost } from '../../lab/runtime/containers/engine-api.
 import { forwardRuleset } from '../../lab/runtime/containers/roles/gateway-rules.ts';
 import { hostAtHop } from '../../lab/runtime/containers/path-localise.ts';
 import { containerLauncher, CLIENT_PATH } from '../../lab/runtime/containers/client-launcher.ts';
-import { clientMounts, LAB_TREE, roleMounts } from '../../lab/runtime/containers/host-mounts.ts';
+import { clientMounts, LAB_TREE, resolveHostInterpreters, roleMounts } from '../../lab/runtime/containers/host-mounts.ts';
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,7 +87,8 @@ test('client launcher: the relay on the host with the request; a lab HOME and PA
   assert.deepEqual(request.env, { PATH: CLIENT_PATH, HOME: '/w/curl-home', LC_ALL: 'C' });
 });
 
-test('host mounts: the host\'s programs read-only; a client writes only where it is given; never the host\'s temp dir', () => {
+test('host mounts: the host\'s programs read-only; a client writes only where it is given; never the host\'s temp dir', async () => {
+  await resolveHostInterpreters();
   const roles = roleMounts();
   assert.ok(roles.some((m) => m.target === '/usr' && m.mode === 'ro'));
   assert.ok(roles.every((m) => m.mode === 'ro'), 'a lab role writes nothing of the host');

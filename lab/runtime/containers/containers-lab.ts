@@ -184,7 +184,6 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
   const labels = runLabels(runId);
   const ctx: RoleContext = { runId, labels, image: session.build.image };
   const timings: Record<string, number> = {};
-  const started: StartedTestContainer[] = [];
   const networks: LabNetwork[] = [];
   let forge: ForgeChannel | undefined;
   let sharedDir: string | undefined;
@@ -201,11 +200,11 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
       await capture.stop(ledger.lastCapturedActivity()).catch(() => undefined);
       await ledger.splitCaptures(capture.file).catch(() => undefined);
     }
-    await Promise.allSettled(started.map((c) => c.stop({ timeout: 0 })));
+    // one forced DELETE per container (kill and remove at once), every one of the run's, also
+    // what a half-finished start-up created without our knowing its id; then the networks
+    await reap(endpoint, { run: runId }).catch(() => undefined);
     await Promise.allSettled(networks.map((n) => removeNetwork(endpoint, n)));
     await reportServer?.close();
-    // whatever a half-finished start-up created without our knowing its id
-    await reap(endpoint, { run: runId }).catch(() => undefined);
     await forge?.close();
     if (sharedDir) removeRegisteredDir(sharedDir);
   };
@@ -252,7 +251,6 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
           const site = spec.name.toLowerCase();
           records.set(site, { visits: [], contacts: [] });
           const origin = await startOriginContainer(ctx, internet, spec, reportsDir, REPORTS_SOCKET);
-          started.push(origin.container);
           originContainers.set(site, origin.container);
           originIps.set(site, origin.container.getIpAddress(internet.name));
           originsListening.expect(site, origin.readiness);
@@ -263,7 +261,6 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
       Promise.all(
         Array.from({ length: routerCount }, async (_, i) => {
           const router = await startRouterContainer(ctx, `r${i + 1}`, endpoint, chain[i]!, chain[i + 1]!);
-          started.push(router);
           return router;
         }),
       ),
@@ -285,7 +282,6 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
     // the gateway's addresses are known once it runs: routes towards it go in while its engine starts
     const gatewayAndRoutes = timed(timings, 'gateway running + routes', async () => {
       const gateway = await startGatewayContainer(ctx, gatewayStart);
-      started.push(gateway.container);
       const inside = gateway.container.getIpAddress(gatewayInsideNet.name);
       const outside = gateway.container.getIpAddress(internet.name);
       await Promise.all([
@@ -303,12 +299,10 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
     });
     const clientsAndRoutes = timed(timings, 'dns + clients + routes', async () => {
       const dns = await startDnsContainer(ctx, clientsNet, originIps);
-      started.push(dns);
       const dnsIp = dns.getIpAddress(clientsNet.name);
       const clients = await Promise.all(
         Array.from({ length: laneCount }, async (_, i) => {
           const client = await startClientContainer(ctx, i + 1, clientsNet, dnsIp, agentSocket(i + 1), [topology.workDir, sharedDir!]);
-          started.push(client);
           return client;
         }),
       );

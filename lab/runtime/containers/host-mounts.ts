@@ -12,7 +12,7 @@
  *   scenario's work dir and the lab's shared dir. Nothing else of the host, its temp dir included
  *   (the engine's API socket lives there).
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
@@ -54,17 +54,30 @@ export function labTreeMounts(): HostMount[] {
   return [same(LAB_TREE), ...(existsSync(hostCache) ? [{ source: realpathSync(hostCache), target: `/tmp/${cache}`, mode: 'ro' as const }] : [])];
 }
 
-let interpreterPrefixes: string[] | undefined;
+let interpreterPrefixes: Promise<string[]> | undefined;
+let knownPrefixes: string[] | undefined;
 
-/** where the host's Node and Python live when not under /usr (nvm, pyenv): the shims run them by absolute path */
+/**
+ * Where the host's Node and Python live when not under /usr (nvm, pyenv): the shims run them by
+ * absolute path. Asked once per process, asynchronously (a pyenv shim takes 150 ms and more to
+ * answer), so a session can ask while its engine starts; the mounts below need the answer.
+ */
+export function resolveHostInterpreters(): Promise<string[]> {
+  interpreterPrefixes ??= (async () => {
+    const prefixes = [dirname(dirname(realpathSync(process.execPath)))];
+    const python = await new Promise<string>((resolve) => {
+      execFile('python3', ['-I', '-c', 'import sys; print(sys.base_prefix)'], { env: cleanEnvironment(), encoding: 'utf8', timeout: 15_000 }, (error, stdout) => resolve(error ? '' : stdout.trim()));
+    });
+    if (python.startsWith('/') && existsSync(python)) prefixes.push(realpathSync(python));
+    knownPrefixes = prefixes;
+    return prefixes;
+  })();
+  return interpreterPrefixes;
+}
+
 function hostInterpreterPrefixes(): string[] {
-  if (interpreterPrefixes) return interpreterPrefixes;
-  const prefixes = [dirname(dirname(realpathSync(process.execPath)))];
-  const python = spawnSync('python3', ['-I', '-c', 'import sys; print(sys.base_prefix)'], { env: cleanEnvironment(), encoding: 'utf8', timeout: 15_000 });
-  const pythonPrefix = python.status === 0 ? python.stdout.trim() : '';
-  if (pythonPrefix.startsWith('/') && existsSync(pythonPrefix)) prefixes.push(realpathSync(pythonPrefix));
-  interpreterPrefixes = prefixes;
-  return prefixes;
+  if (!knownPrefixes) throw new Error('host-mounts: resolveHostInterpreters() must have finished before mounts are planned');
+  return knownPrefixes;
 }
 
 /** read-only mounts of these paths, leaving out what the others already hold */

@@ -1,5 +1,6 @@
 import { ensureImage, type BuildResult } from './images.ts';
 import { execCliFor, type ExecCli } from './exec-cli.ts';
+import { resolveHostInterpreters } from './host-mounts.ts';
 import { reap } from './reaper.ts';
 import { startContainerEngine, stopContainerEngine, type ContainerEngine } from './service.ts';
 import type { LabNetwork } from './networks.ts';
@@ -68,6 +69,8 @@ export interface SessionOptions {
 
 async function open(options: SessionOptions): Promise<ContainerSession> {
   const t0 = Date.now();
+  // asked while the engine starts: every container's mounts need the answer
+  const interpreters = resolveHostInterpreters();
   const engine = await startRecordedEngine();
   const engineStartMs = Date.now() - t0;
   pointTestcontainersAt(engine);
@@ -79,7 +82,7 @@ async function open(options: SessionOptions): Promise<ContainerSession> {
   }
   try {
     const cli = await execCliFor(engine);
-    const build = options.prebuilt ? { image: options.prebuilt, durationMs: 0, log: '' } : await ensureImage(engine, cli);
+    const [build] = await Promise.all([options.prebuilt ? { image: options.prebuilt, durationMs: 0, log: '' } : ensureImage(engine, cli), interpreters]);
     const trackNetwork = (network: LabNetwork): void => {
       if (engine.kind === 'podman') recordBridge(engine.serviceDir, network);
     };
