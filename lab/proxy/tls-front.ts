@@ -292,7 +292,10 @@ function terminate(
   );
   client.on('error', (err: Error) => {
     if (secure) {
-      if (!state.error) state.error = `client: ${classifyFailure(err).message}`;
+      // undici destroys the response with its own error when the origin fails mid-body, and that
+      // error reaches this socket before the HTTP layer's handler can name the upstream
+      const side = (err as NodeJS.ErrnoException).code?.startsWith('UND_ERR') ? 'upstream' : 'client';
+      if (!state.error) state.error = `${side}: ${classifyFailure(err).message}`;
       return;
     }
     const f = classifyFailure(err);
