@@ -179,6 +179,17 @@ function inOtherNetns(marker: string): number[] {
 test('containers: SIGKILL of `tlslab run` and its supervisor while another containers run overlaps, then tlslab gc: nothing left, ip_forward as before the first', { skip: browsersMissing ?? (containers.available ? false : containers.reason), timeout: 180_000 }, async (t) => {
   const before = readSysctl(IP_FORWARD);
   const run = startRun(t, ['--runtime', 'containers', '--clients', 'chromium,firefox,curl']);
+  try {
+    await crashAndCollect(t, run, before);
+  } finally {
+    // a failed check must not leave the crashed run's service and containers behind (startRun's
+    // own clean-up removes its registry, and with it what gc would find)
+    run.harness.kill('SIGKILL');
+    spawnSync(process.execPath, [CLI, 'gc'], { env: run.env, stdio: 'ignore', timeout: 90_000 });
+  }
+});
+
+async function crashAndCollect(t: TestContext, run: Run, before: string | undefined): Promise<void> {
   // the second run starts once the first one's networks have turned ip_forward on
   await waitUntil(() => theRecord(run)?.engines.length === 1 && readSysctl(IP_FORWARD) === '1', "the first run's networks", 120_000, 100);
   // everything of the second run lives apart, so that what is left of the first is told apart
@@ -188,8 +199,15 @@ test('containers: SIGKILL of `tlslab run` and its supervisor while another conta
     env: { ...process.env, TLSLAB_REGISTRY_DIR: secondRegistry, TMPDIR: apart },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  t.after(() => {
-    second.kill('SIGKILL');
+  t.after(async () => {
+    // a failed check ends the test early: the second run still closes (a SIGKILL would leave its
+    // podman service running, with its record removed with the dir below), and gc takes what is left
+    if (second.exitCode === null && second.signalCode === null) {
+      second.stdin!.end('close\n');
+      const closed = await Promise.race([new Promise((resolve) => second.once('exit', () => resolve(true))), new Promise((resolve) => setTimeout(() => resolve(false), 30_000))]);
+      if (!closed) second.kill('SIGKILL');
+    }
+    spawnSync(process.execPath, [CLI, 'gc'], { env: { ...process.env, TLSLAB_REGISTRY_DIR: secondRegistry, TMPDIR: apart }, stdio: 'ignore', timeout: 90_000 });
     rmSync(apart, { recursive: true, force: true });
   });
   const [record, other] = await Promise.all([midGrid(run, 120_000), firstLine<{ runId: string }>(second.stdout!)]);
@@ -219,7 +237,7 @@ test('containers: SIGKILL of `tlslab run` and its supervisor while another conta
   assert.deepEqual(readdirSync(apart).filter((n) => LAB_ENTRY.test(n)), []);
   assert.deepEqual(existsSync(secondRegistry) ? readdirSync(secondRegistry) : [], []);
   assert.equal(readSysctl(IP_FORWARD), before, 'ip_forward as it was before the first run');
-});
+}
 
 test('SIGINT during a browser launch: the run removes everything itself, without gc or its supervisor', { skip: chromium.available ? false : chromium.reason, timeout: 60_000 }, async (t) => {
   const run = startRun(t, ['--clients', 'chromium', '--states', 'not-installed', '--reporter', 'json']);
