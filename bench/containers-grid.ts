@@ -64,6 +64,8 @@ async function runGrid(runtime: string): Promise<GridRun> {
 /** engine start and image import on empty storage of its own, and the image's size; the storage goes afterwards */
 async function setUpFromEmpty(): Promise<{ engineMs: number; imageMs: number; totalMs: number; imageBytes: number }> {
   const home = mkdtempSync(join(tmpdir(), 'tlslab-bench-empty-'));
+  // the session points this process's testcontainers at its engine: the runs after it must not inherit that
+  const inherited = { ...process.env };
   process.env.TLSLAB_CONTAINERS_HOME = home;
   try {
     const started = performance.now();
@@ -74,7 +76,10 @@ async function setUpFromEmpty(): Promise<{ engineMs: number; imageMs: number; to
     await shutdownContainerSession();
     return { engineMs: session.engineStartMs, imageMs: session.build.durationMs, totalMs, imageBytes };
   } finally {
-    delete process.env.TLSLAB_CONTAINERS_HOME;
+    for (const name of ['TLSLAB_CONTAINERS_HOME', 'DOCKER_HOST', 'TESTCONTAINERS_HOST_OVERRIDE', 'TESTCONTAINERS_RYUK_DISABLED']) {
+      if (inherited[name] === undefined) delete process.env[name];
+      else process.env[name] = inherited[name];
+    }
     spawnSync('bash', [CLEAN], { env: { ...process.env, TLSLAB_CONTAINERS_HOME: home }, stdio: 'ignore', timeout: 120_000 });
     rmSync(home, { recursive: true, force: true });
   }

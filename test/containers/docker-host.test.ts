@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ScenarioResult } from '../../harness/runner/results.ts';
 import { acquireContainerSession, listLabelled, shutdownContainerSession } from '../../lab/runtime/containers/index.ts';
@@ -59,4 +59,14 @@ test('DOCKER_HOST and the docker client: the run uses the given engine, imports 
     rmSync(home, { recursive: true, force: true });
     rmSync(out, { recursive: true, force: true });
   }
+});
+
+const withSomeDockerHost = probeContainerEngine({ ...process.env, DOCKER_HOST: 'unix:///nowhere.sock' });
+test('a DOCKER_HOST that does not answer: one line, exit 2, nothing started', { skip: withSomeDockerHost.available ? false : withSomeDockerHost.reason }, async () => {
+  const dead = join(mkdtempSync(join(tmpdir(), 'tlslab-docker-host-dead-')), 'docker.sock');
+  const r = spawnSync(process.execPath, [CLI, 'run', 'kz-2019-qaznet', '--runtime', 'containers', '--clients', 'curl'], { env: { ...process.env, DOCKER_HOST: `unix://${dead}` }, encoding: 'utf8', timeout: 60_000 });
+  rmSync(dirname(dead), { recursive: true, force: true });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^tlslab: runtime containers cannot run here: DOCKER_HOST=unix:\/\/.*does not answer/);
 });

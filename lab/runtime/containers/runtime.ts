@@ -1,5 +1,8 @@
 import type { Runtime } from '../types.ts';
 import { probeContainerEngine } from './service.ts';
+import { callEngine, endpointFromDockerHost } from './engine-api.ts';
+
+const ENGINE_PING_MS = 5_000;
 import { acquireContainerSession } from './session.ts';
 import { upContainersLab, type ContainersLab, type ContainersLabOptions } from './containers-lab.ts';
 import type { Topology } from '../types.ts';
@@ -18,7 +21,13 @@ export function createContainersRuntime(options: ContainersLabOptions = {}): Con
   return {
     name: 'containers',
     interceptsOnPath: true,
-    probe: async () => probeContainerEngine(),
+    async probe() {
+      const availability = probeContainerEngine();
+      if (!availability.available || !process.env.DOCKER_HOST) return availability;
+      // a given engine must answer now: a wrong DOCKER_HOST is a one-line refusal, not a failed run
+      const answer = await callEngine(endpointFromDockerHost(process.env.DOCKER_HOST), 'GET', '/_ping', ENGINE_PING_MS).catch((err: Error) => ({ status: 0, body: err.message }));
+      return answer.status === 200 ? availability : { available: false, reason: `DOCKER_HOST=${process.env.DOCKER_HOST} does not answer (${answer.status ? `HTTP ${answer.status}` : answer.body})` };
+    },
     async up(topology) {
       const session = await acquireContainerSession();
       return upContainersLab(session, topology, options);
