@@ -2,7 +2,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchPeer } from './launch.ts';
-import { findExecutable } from '../../lab/boxes/find-executable.ts';
+import { findExecutable } from '../../lab/runtime/find-executable.ts';
 import { mintPeerCa } from './peer-ca.ts';
 import type { Peer } from './types.ts';
 

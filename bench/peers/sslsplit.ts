@@ -5,7 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { launchPeer } from './launch.ts';
-import { findExecutable } from '../../lab/boxes/find-executable.ts';
+import { findExecutable } from '../../lab/runtime/find-executable.ts';
 import { mintPeerCa } from './peer-ca.ts';
 import type { Peer } from './types.ts';
 

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBoxCa, exactNamesPattern } from './ca-files.ts';
-import { findExecutable } from './find-executable.ts';
+import { findExecutable } from '../runtime/find-executable.ts';
 import { explicitBoxListening, freeLoopbackPort, spawnBox } from './process.ts';
 import { writeSitesJson } from './sites-file.ts';
 import type { BoxPolicy, Interceptor, Limitation } from './types.ts';

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeBoxCa } from './ca-files.ts';
-import { findExecutable } from './find-executable.ts';
+import { findExecutable } from '../runtime/find-executable.ts';
 import { explicitBoxListening, freeLoopbackPort, spawnBox } from './process.ts';
 import { writeHostsFile } from './sites-file.ts';
 import type { BoxPolicy, Interceptor, Limitation } from './types.ts';

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { writeBoxCa } from './ca-files.ts';
-import { findExecutable } from './find-executable.ts';
+import { findExecutable } from '../runtime/find-executable.ts';
 import { freeLoopbackPort, spawnBox, waitForBox } from './process.ts';
 import type { BoxPolicy, Interceptor, Limitation } from './types.ts';
 import type { Destination } from '../proxy/types.ts';

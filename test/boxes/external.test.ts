@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findExecutable } from '../../lab/boxes/find-executable.ts';
+import { findExecutable } from '../../lab/runtime/find-executable.ts';
 import { freeLoopbackPort } from '../../lab/boxes/process.ts';
 import type { ResultRow } from '../../harness/runner/results.ts';
 import { tlslab } from '../harness/helpers/cli.ts';

@@ -14,14 +14,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ScenarioResult } from '../../harness/runner/results.ts';
 import { acquireContainerSession, listLabelled, shutdownContainerSession } from '../../lab/runtime/containers/index.ts';
-import { findOnPath } from '../../lab/runtime/containers/exec-cli.ts';
+import { findExecutable } from '../../lab/runtime/find-executable.ts';
 import { probeContainerEngine } from '../../lab/runtime/containers/service.ts';
 import { callEngineJson } from '../../lab/runtime/containers/engine-api.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/tlslab.js', import.meta.url));
 const CLEAN = fileURLToPath(new URL('../../docker/clean.sh', import.meta.url));
 const podman = process.env.DOCKER_HOST ? { available: false, reason: 'DOCKER_HOST is set already: this test brings its own engine' } : probeContainerEngine();
-const skip = !podman.available ? podman.reason : findOnPath('docker') ? false : 'the docker client is not installed';
+const skip = !podman.available ? podman.reason : findExecutable('docker') ? false : 'the docker client is not installed';
 
 test('DOCKER_HOST and the docker client: the run uses the given engine, imports its image with docker, and passes', { skip, timeout: 300_000 }, async (t) => {
   // storage of its own, so the image import really happens (and other runs' storage is not touched)

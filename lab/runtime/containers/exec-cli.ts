@@ -4,27 +4,14 @@
  * Docker engine with the docker client; $TLSLAB_CONTAINER_CLI picks either (podman's service also
  * speaks Docker's API, which is how the docker path is tested on a podman-only machine).
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { callEngine } from './engine-api.ts';
+import { findExecutable } from '../find-executable.ts';
 import type { ContainerEngine } from './service.ts';
 
 export interface ExecCli {
   name: 'podman' | 'docker';
   /** argv before the subcommand: the absolute binary and the endpoint */
   prefix: string[];
-}
-
-export function findOnPath(binary: string, path = process.env.PATH ?? ''): string | undefined {
-  for (const dir of path.split(delimiter).filter(Boolean)) {
-    try {
-      accessSync(join(dir, binary), constants.X_OK);
-      return join(dir, binary);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /** what the endpoint says it is: podman's service names itself "Podman Engine" in /version */
@@ -44,7 +31,7 @@ export async function execCliFor(engine: ContainerEngine, env: NodeJS.ProcessEnv
   const asked = env.TLSLAB_CONTAINER_CLI;
   if (asked !== undefined && asked !== 'podman' && asked !== 'docker') throw new Error(`TLSLAB_CONTAINER_CLI must be podman or docker, not ${JSON.stringify(asked)}`);
   const name = asked ?? (await engineProduct(engine));
-  const binary = findOnPath(name, env.PATH);
+  const binary = findExecutable(name, [], env.PATH);
   if (!binary) {
     const hint = name === 'podman' ? 'apt-get install podman' : 'install the docker client (docker-ce-cli, or docker.io)';
     throw new Error(`the containers runtime builds its image with the ${name} client against ${engine.dockerHost}, and ${name} is not on PATH: ${hint}`);

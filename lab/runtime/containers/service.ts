@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, openSync, closeSync, rmSync, readFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callEngine, endpointFromDockerHost, type EngineEndpoint } from './engine-api.ts';
-import { findOnPath } from './exec-cli.ts';
+import { findExecutable } from '../find-executable.ts';
 import { SYSTEM_PYTHON } from './client-launcher.ts';
 import { podmanPaths, type PodmanPaths } from './paths.ts';
 import { writePodmanConfig } from './podman-config.ts';
@@ -38,7 +38,7 @@ export function probeContainerEngine(env: NodeJS.ProcessEnv = process.env): Avai
   if (!existsSync(SYSTEM_PYTHON)) return { available: false, reason: `${SYSTEM_PYTHON} is missing (it starts clients in the lab's containers): apt-get install python3` };
   if (env.DOCKER_HOST) {
     // the image is imported with the engine's own client (docker, or podman's remote client)
-    if (!findOnPath('docker', env.PATH) && !findOnPath('podman', env.PATH)) return { available: false, reason: 'DOCKER_HOST is set, but neither the docker nor the podman client is on PATH (the lab imports its image with one)' };
+    if (!findExecutable('docker', [], env.PATH) && !findExecutable('podman', [], env.PATH)) return { available: false, reason: 'DOCKER_HOST is set, but neither the docker nor the podman client is on PATH (the lab imports its image with one)' };
     return { available: true };
   }
   if (!podmanVersion()) return { available: false, reason: 'podman is not installed (apt-get install podman runc netavark aardvark-dns) and DOCKER_HOST is not set' };
