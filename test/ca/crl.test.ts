@@ -17,7 +17,7 @@ test('issueCrl: signed by the issuing CA, lists the revoked serial; the leaf poi
     writeFileSync(join(dir, 'crl.der'), crl);
     writeFileSync(join(dir, 'leaf.pem'), leaf.certPem);
     const text = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', join(dir, 'crl.der'), '-CAfile', join(dir, 'issuing.pem'), '-noout', '-text'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    assert.match(text, new RegExp(`Serial Number: ${leaf.serialHex.replace(/^0+/, '')}`, 'i'));
+    assert.match(text, new RegExp(`Serial Number: 0*${leaf.serialHex.replace(/^0+/, '')}\\n`, 'i'));
     assert.match(text, /Key Compromise/);
     const leafText = execFileSync('openssl', ['x509', '-in', join(dir, 'leaf.pem'), '-noout', '-ext', 'crlDistributionPoints,authorityInfoAccess'], { encoding: 'utf8' });
     assert.match(leafText, /URI:http:\/\/127\.0\.99\.250:8123\/issuing\.crl/);

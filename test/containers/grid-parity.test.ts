@@ -55,6 +55,16 @@ function failed(result: ScenarioResult): string[] {
   return result.rows.filter((r) => r.skipped === undefined && !r.pass).map((r) => `${r.state}/${r.client}@${r.site}: ${r.actual.error} (expected ${r.expected})`);
 }
 
+/** a second path that avoids the box exists on every runtime, so cross-vantage decides cells instead of skipping them all */
+function assertCrossVantageScores(...results: ScenarioResult[]): void {
+  for (const result of results) {
+    const score = result.detectors.find((d) => d.name === 'cross-vantage');
+    assert.ok(score, `${result.runtime}: cross-vantage scored`);
+    assert.ok(score.tp > 0 && score.tn > 0, `${result.runtime}: cross-vantage decided cells (tp ${score.tp}, tn ${score.tn}, skipped ${score.skipped})`);
+    assert.equal(score.fp, 0, `${result.runtime}: cross-vantage false positives`);
+  }
+}
+
 const AGAINST_LOOPBACK: Array<{ scenario: string; args: string[] }> = FULL
   ? ['kz-2019-qaznet', 'kz-2020-isca', 'kz-2024', 'firefox-mitm-canary', 'firefox-strict-pinning'].map((scenario) => ({ scenario, args: [] }))
   : // refusals (and their chain probes), and the browsers' blocklists (Chromium's CRLSet canary runs in the container too)
@@ -74,6 +84,7 @@ for (const { scenario, args } of AGAINST_LOOPBACK) {
     // the grids are equal row for row
     const differences = compareGrids(loopback.result, inContainers.result);
     assert.deepEqual(differences, [], describeDifferences(differences, ['loopback', 'containers']));
+    assertCrossVantageScores(loopback.result, inContainers.result);
   });
 }
 
@@ -87,6 +98,7 @@ test('kz-2019-transparent: containers and netns give the same grid, and both loc
   assert.equal(inContainers.result.rows.filter((r) => r.skipped !== undefined).length, 0, 'containers run the path scenario');
   const differences = compareGrids(onNetns.result, inContainers.result);
   assert.deepEqual(differences, [], describeDifferences(differences, ['netns', 'containers']));
+  assertCrossVantageScores(onNetns.result, inContainers.result);
   // the runtimes put different numbers of routers before the box; the box and the origin are found the same way
   for (const { result } of [onNetns, inContainers]) {
     const l = result.localisation;
