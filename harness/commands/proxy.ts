@@ -81,24 +81,39 @@ function timeoutOptions(flags: ProxyFlags): Partial<EngineOptions> {
   return options;
 }
 
+const REQUIRED = [
+  ['ca', '--ca DIR'],
+  ['profile', `--profile ${PROFILE_NAMES.join('|')}`],
+  ['listen', '--listen HOST:PORT'],
+] as const;
+
+/** Every missing required option in one line, so a user fixes the command once. */
+function withRequired(flags: Partial<ProxyFlags>): ProxyFlags {
+  const missing = REQUIRED.filter(([key]) => flags[key] === undefined).map(([, usage]) => usage);
+  if (missing.length > 0) throw new UserError(`proxy: missing ${missing.join(', ')}`);
+  return flags as ProxyFlags;
+}
+
 export function registerProxyCommand(program: Command): void {
   const command = program
     .command('proxy')
     .description('run the interception engine (Ctrl-C stops it)')
-    .requiredOption('--ca <dir>', 'authority directory (from `tlslab ca create`)')
-    .addOption(new Option('--profile <name>', 'forging profile').choices(PROFILE_NAMES).makeOptionMandatory())
-    .requiredOption('--listen <host:port>', 'address to listen on (loopback unless --allow-remote)')
+    // required, but checked together in the action: commander names only the first one missing
+    .option('--ca <dir>', 'required: authority directory (from `tlslab ca create`, or a mitmproxy confdir with mitmproxy-ca.pem)')
+    .addOption(new Option('--profile <name>', 'required: forging profile').choices(PROFILE_NAMES))
+    .option('--listen <host:port>', 'required: address to listen on (loopback unless --allow-remote)')
     .addOption(new Option('--mode <door>', 'front door').choices(['connect', 'sni']).default('connect'))
     .option('--targets <list|file|*>', `intercepted names: ${TARGET_LIST_NAMES.join(', ')}, a file (one name a line) or * for every name`, 'kz-2019')
     .option('--map <name=host:port>', 'where a name really lives (repeatable; `*=HOST:PORT` is the default)', collect)
     .option('--upstream-ca <file>', 'PEM anchors the origins are verified against')
     .option('--no-verify-upstream', 'do not verify origins (a "laundering" middlebox)')
     .option('--only-if-upstream-valid', '2019 trigger: intercept only when the origin shows a valid certificate')
-    .option('--keylog <file>', 'SSLKEYLOGFILE-format key log for both legs')
+    .option('--keylog <file>', 'SSLKEYLOGFILE-format key log for both legs, mode 0600 (default: $SSLKEYLOGFILE when set)')
     .option('--events', 'print one JSON line per engine event on stdout')
     .option('--allow-remote', 'allow a non-loopback listen address');
   for (const { phase, flag, what } of TIMEOUT_FLAGS) command.option(`--${flag} <ms>`, `${what} (default ${DEFAULT_TIMEOUTS[phase]})`);
-  command.action(async (flags: ProxyFlags) => {
+  command.action(async (given: Partial<ProxyFlags>) => {
+    const flags = withRequired(given);
     const listen = parseHostPort(flags.listen, '--listen');
     const timeouts = timeoutOptions(flags);
     if (!isLoopback(listen.host) && !flags.allowRemote) {
@@ -123,6 +138,8 @@ export function registerProxyCommand(program: Command): void {
     }
     if (flags.onlyIfUpstreamValid) upstream.interceptOnlyIfUpstreamValid = true;
     const authority = await loadAuthority(flags.ca);
+    // the variable browsers, curl and Node read: one file can then decrypt both legs and the client's own view
+    const keylog = flags.keylog ?? (process.env.SSLKEYLOGFILE || undefined);
     const forger = await createForger(authority, flags.profile);
     const fallback = map.get('*');
     const engine = await startEngine({
@@ -132,7 +149,7 @@ export function registerProxyCommand(program: Command): void {
       forger,
       upstream,
       resolve: (name, port) => map.get(name.toLowerCase()) ?? (fallback ? { host: fallback.host, port: fallback.port || port } : undefined),
-      ...(flags.keylog ? { keylogFile: flags.keylog } : {}),
+      ...(keylog ? { keylogFile: keylog } : {}),
       ...timeouts,
     });
     if (flags.events) engine.on('event', (event: EngineEvent) => process.stdout.write(JSON.stringify(event) + '\n'));
@@ -141,7 +158,7 @@ export function registerProxyCommand(program: Command): void {
       reportOnStderr(bug);
       if (flags.events) process.stdout.write(JSON.stringify(bug) + '\n');
     });
-    process.stderr.write(`tlslab proxy: ${flags.mode} door on ${engine.address.host}:${engine.address.port}, profile ${forger.profile}, ${targets.wildcard ? 'every name' : `${targets.names.size} target names`}\n`);
+    process.stderr.write(`tlslab proxy: ${flags.mode} door on ${engine.address.host}:${engine.address.port}, profile ${forger.profile}, ${targets.wildcard ? 'every name' : `${targets.names.size} target names`}${keylog ? `, key log ${keylog}` : ''}\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

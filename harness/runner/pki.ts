@@ -5,10 +5,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createAuthority, createForger, issueServerCertificate, spkiSha256 } from '../../lab/ca/index.ts';
+import { createAuthority, createForger, issueServerCertificate, loadAuthority, spkiSha256, type KeyType } from '../../lab/ca/index.ts';
 import type { AuthorityMaterial, Forger } from '../../lab/ca/types.ts';
 import type { OriginSpec } from '../../lab/runtime/types.ts';
-import type { AuthorityRef, CertificateKind, Scenario } from '../scenario/schema.ts';
+import type { AuthorityRef, AuthoritySpec, CertificateKind, Scenario } from '../scenario/schema.ts';
 
 export interface AuthorityFiles {
   material: AuthorityMaterial;
@@ -48,21 +48,32 @@ function issueFor(publicCa: AuthorityMaterial, site: string, kind: CertificateKi
 }
 
 // Authorities are immutable once made; scenarios of one run share them (an RSA root costs seconds).
-// They live only in this process's memory and under the run's temp dir.
+// Minted ones live only in this process's memory and under the run's temp dir; a scenario's own
+// directory is read, never written.
 const authorities = new Map<string, Promise<AuthorityMaterial>>();
 
-function authorityFor(preset: string): Promise<AuthorityMaterial> {
-  let pending = authorities.get(preset);
+/** rsa-2048 in a scenario is the lab's rsa2048 */
+const keyType = (key: string): KeyType => key.replace(/^rsa-/, 'rsa') as KeyType;
+
+function makeAuthority(spec: AuthoritySpec): Promise<AuthorityMaterial> {
+  if (spec.dir !== undefined) return loadAuthority(spec.dir);
+  const generic = { ...(spec.subject !== undefined && { subject: spec.subject }), ...(spec.key !== undefined && { keyType: keyType(spec.key) }) };
+  return createAuthority(spec.preset!, { generic });
+}
+
+function authorityFor(spec: AuthoritySpec): Promise<AuthorityMaterial> {
+  const key = JSON.stringify([spec.preset, spec.subject, spec.key, spec.dir]);
+  let pending = authorities.get(key);
   if (!pending) {
-    pending = createAuthority(preset);
-    authorities.set(preset, pending);
-    pending.catch(() => authorities.delete(preset));
+    pending = makeAuthority(spec);
+    authorities.set(key, pending);
+    pending.catch(() => authorities.delete(key));
   }
   return pending;
 }
 
 export async function buildScenarioPki(scenario: Scenario, dir: string): Promise<ScenarioPki> {
-  const [publicCa, rogue] = await Promise.all([authorityFor('lab-public'), authorityFor(scenario.authority.preset)]);
+  const [publicCa, rogue] = await Promise.all([authorityFor({ preset: 'lab-public' }), authorityFor(scenario.authority)]);
   const origins = await Promise.all(
     scenario.sites.map(async (site): Promise<OriginSpec> => {
       const issued = await issueFor(publicCa, site.name, site.certificate);

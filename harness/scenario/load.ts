@@ -4,6 +4,9 @@
  * Every problem found is reported at once, each with its file, line and YAML path.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { isAuthorityDir } from '../../lab/ca/store.ts';
+import { parseDistinguishedName } from '../../lab/ca/names.ts';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Catalogue } from './catalogue.ts';
 import { parseExpectationKey, resolveExpectation } from './expectations.ts';
@@ -40,9 +43,11 @@ export function parseScenario(text: string, file: string, catalogue: Catalogue):
   const parsed = scenarioSchema.safeParse(doc.toJS());
   if (!parsed.success) throw located(problemsFromZod(parsed.error.issues));
 
-  const { $schema: _editorHint, sites, ...rest } = parsed.data;
+  const { $schema: _editorHint, sites, authority, ...rest } = parsed.data;
   const scenario: Scenario = {
     ...rest,
+    // a CA directory is named relative to the scenario, like a file an author keeps beside it
+    authority: authority.dir === undefined ? authority : { ...authority, dir: resolve(dirname(file), authority.dir) },
     file,
     sites: sites.map((s): Site => (typeof s === 'string' ? { name: s, certificate: 'valid' } : s)),
   };
@@ -62,6 +67,30 @@ function duplicates(names: readonly string[]): Map<string, number> {
   return dup;
 }
 
+function authorityProblems(a: Scenario['authority'], catalogue: Catalogue): Problem[] {
+  const at = (key: string, message: string): Problem => ({ path: ['authority', key], message });
+  if (a.dir !== undefined) {
+    const extra = (['preset', 'subject', 'key'] as const).filter((k) => a[k] !== undefined);
+    if (extra.length > 0) return [at(extra[0]!, `${extra.join(', ')} and dir exclude each other: dir names an existing authority`)];
+    if (!isAuthorityDir(a.dir)) return [at('dir', `${a.dir}: no ca.pem (from tlslab ca create) or mitmproxy-ca.pem (a mitmproxy confdir) there`)];
+    return [];
+  }
+  if (a.preset === undefined) return [{ path: ['authority'], message: 'give preset (e.g. qaznet-2019, generic) or dir (an authority directory)' }];
+  if (catalogue.presets && !catalogue.presets.includes(a.preset)) return [at('preset', `unknown authority preset "${a.preset}"; valid: ${listed(catalogue.presets)}`)];
+  const problems: Problem[] = [];
+  for (const key of ['subject', 'key'] as const) {
+    if (a[key] !== undefined && a.preset !== 'generic') problems.push(at(key, `applies to preset generic only (${a.preset} copies the real root's fields)`));
+  }
+  if (a.subject !== undefined && a.preset === 'generic') {
+    try {
+      parseDistinguishedName(a.subject);
+    } catch (err) {
+      problems.push(at('subject', (err as Error).message));
+    }
+  }
+  return problems;
+}
+
 function crossReferenceProblems(s: Scenario, catalogue: Catalogue): Problem[] {
   const problems: Problem[] = [];
   const add = (path: PropertyKey[], message: string) => problems.push({ path, message });
@@ -73,7 +102,7 @@ function crossReferenceProblems(s: Scenario, catalogue: Catalogue): Problem[] {
   const checkNamed = (have: readonly string[] | undefined, name: string, path: PropertyKey[], what: string) => {
     if (have && !have.includes(name)) add(path, `unknown ${what} "${name}"; valid: ${listed(have)}`);
   };
-  checkNamed(catalogue.presets, s.authority.preset, ['authority', 'preset'], 'authority preset');
+  problems.push(...authorityProblems(s.authority, catalogue));
   if (s.interception) {
     const t = s.interception.targets;
     if (typeof t === 'string') checkNamed(catalogue.targetLists, t, ['interception', 'targets'], 'target list');

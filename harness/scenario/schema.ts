@@ -25,6 +25,22 @@ export const expectationValue = z
     description: 'loaded | refused | flagged | an exact client error such as exit-60 or net::ERR_CERT_REVOKED (implies refused)',
   });
 
+/** Key types a scenario's generic authority may take (rsa-2048 and rsa2048 are the same). */
+export const AUTHORITY_KEYS = ['rsa-2048', 'rsa-3072', 'rsa-4096', 'rsa2048', 'rsa3072', 'rsa4096', 'ecdsa-p256', 'ecdsa-p384', 'ed25519'] as const;
+
+/** The rogue root: a preset minted fresh on every run, or an authority directory on disk. */
+const authoritySchema = z
+  .strictObject({
+    preset: z.string().min(1).optional().meta({ description: 'qaznet-2019, isca-2020, isca-2024, generic (fresh keys every run)' }),
+    subject: z.string().min(1).optional().meta({ description: 'preset generic: the root\'s subject, e.g. "CN=Corp Inspection CA, O=Corp, C=US"' }),
+    key: z.enum(AUTHORITY_KEYS).optional().meta({ description: 'preset generic: the root\'s key type (default ecdsa-p256)' }),
+    dir: z.string().min(1).optional().meta({
+      description: 'an authority directory instead of a preset: from `tlslab ca create`, or a mitmproxy confdir with mitmproxy-ca.pem; relative to this file',
+    }),
+  })
+  .meta({ description: 'exactly one of preset and dir' });
+export type AuthoritySpec = z.output<typeof authoritySchema>;
+
 export const certificateKind = z.enum(['valid', 'expired', 'not-yet-valid', 'wrong-host', 'self-signed']);
 export type CertificateKind = z.infer<typeof certificateKind>;
 
@@ -124,7 +140,7 @@ export const scenarioSchema = z
     $schema: z.string().optional(),
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'expected a short id (letters, digits, . _ -)'),
     description: localisedText.default(''),
-    authority: z.strictObject({ preset: z.string().min(1) }),
+    authority: authoritySchema,
     interception: interceptionSchema.optional().meta({ description: 'absent = no interception (a baseline)' }),
     path: pathSchema.optional(),
     sites: z.array(siteEntry).min(1),

@@ -2,7 +2,11 @@
  * An authority on disk. Layout (the CLI contract): ca.pem (root), ca.key, chain.pem (intermediates,
  * issuing CA first) when there are any, issuing.key for the CA that signs leaves, and
  * intermediate-N.key for any further ones; authority.json records the preset. Keys are 0600.
+ * A mitmproxy confdir (mitmproxy-ca.pem: its key, then its self-signed certificate) loads too, so
+ * a CA users already trust for mitmproxy can play the rogue root.
  */
+import { createPublicKey } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCertificates, pemBlocks, derToPem } from './pem.ts';
@@ -18,6 +22,14 @@ export const AUTHORITY_FILES = {
   issuingKey: 'issuing.key',
   metadata: 'authority.json',
 } as const;
+
+/** mitmproxy's own CA file in its confdir: the private key and the certificate in one PEM file. */
+export const MITMPROXY_CA_FILE = 'mitmproxy-ca.pem';
+
+/** Whether `dir` holds an authority loadAuthority can read (either layout). */
+export function isAuthorityDir(dir: string): boolean {
+  return existsSync(join(dir, AUTHORITY_FILES.root)) || existsSync(join(dir, MITMPROXY_CA_FILE));
+}
 
 function intermediateKeyFile(index: number): string {
   return index === 0 ? AUTHORITY_FILES.issuingKey : `intermediate-${index}.key`;
@@ -52,6 +64,10 @@ export async function saveAuthority(a: AuthorityMaterial, dir: string): Promise<
 
 export async function loadAuthority(dir: string): Promise<AuthorityMaterial> {
   const rootPath = join(dir, AUTHORITY_FILES.root);
+  if (!existsSync(rootPath)) {
+    if (existsSync(join(dir, MITMPROXY_CA_FILE))) return loadMitmproxyAuthority(join(dir, MITMPROXY_CA_FILE));
+    throw new UserError(`${rootPath}: no such file (tlslab ca create makes one), and no ${MITMPROXY_CA_FILE} of a mitmproxy confdir beside it`);
+  }
   const rootPem = await readText(rootPath);
   parseCertificates(rootPem, rootPath);
   const root: KeyedCertificate = { certPem: rootPem, keyPem: await readKey(join(dir, AUTHORITY_FILES.rootKey)) };
@@ -78,6 +94,23 @@ export async function loadAuthority(dir: string): Promise<AuthorityMaterial> {
     }
   }
   return { preset, root, intermediates };
+}
+
+/** mitmproxy-ca.pem: one private key and one self-signed CA certificate, which signs leaves itself. */
+async function loadMitmproxyAuthority(path: string): Promise<AuthorityMaterial> {
+  const text = await readText(path);
+  const keys = pemBlocks(text).filter((b) => /PRIVATE KEY$/.test(b.label));
+  const certs = parseCertificates(text, path);
+  if (keys.length !== 1) throw new UserError(`${path}: expected one private key, found ${keys.length}`);
+  if (certs.length !== 1) {
+    throw new UserError(`${path}: expected one CA certificate (mitmproxy's own), found ${certs.length}; put a CA with intermediates in a tlslab ca directory`);
+  }
+  const keyPem = derToPem(keys[0]!.der, keys[0]!.label);
+  loadLabKeyPair(keyPem, path);
+  const certSpki = Buffer.from(certs[0]!.publicKey.rawData);
+  const keySpki = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
+  if (!certSpki.equals(keySpki)) throw new UserError(`${path}: the private key does not belong to the certificate`);
+  return { preset: 'mitmproxy', root: { certPem: derToPem(new Uint8Array(certs[0]!.rawData)), keyPem }, intermediates: [] };
 }
 
 async function readText(path: string): Promise<string>;

@@ -1,5 +1,5 @@
 /** SSLKEYLOGFILE-format key log shared by both legs (Wireshark decrypts the capture with it). */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 
 export interface KeyLog {
@@ -18,6 +18,14 @@ type LineSink = (conn: number, line: Buffer) => void;
 export function openKeyLog(path: string | undefined, sink?: LineSink): KeyLog {
   if (!path && !sink) return { attach() {}, close: async () => {} };
   let fd: number | undefined = path ? openSync(path, 'a', 0o600) : undefined;
+  // key material: an existing file (SSLKEYLOGFILE shared with a browser) keeps its mode on open
+  if (fd !== undefined) {
+    try {
+      fchmodSync(fd, 0o600);
+    } catch {
+      // someone else's file: its owner chose its mode
+    }
+  }
   const write = (conn: number, line: Buffer) => {
     sink?.(conn, line);
     if (fd === undefined) return;
