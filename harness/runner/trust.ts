@@ -18,6 +18,7 @@ export function trustStateFor(state: State, client: string, pki: ScenarioPki): T
   const settings = state.settings?.[client];
   return {
     anchors,
+    publicAnchors: files(['lab-public']),
     ...(pins && { pins: [...new Set(pins)] }),
     ...(state.block && { blockSpki: spkis(state.block.spki) }),
     ...(state.blockInterception && { blockInterceptionSpki: spkis(state.blockInterception) }),

@@ -54,14 +54,30 @@ export function isVerdict(value: string): value is Verdict {
   return (VERDICTS as readonly string[]).includes(value);
 }
 
+/**
+ * The `probe` client's own words (lab/clients/tlslab-probe.ts): intercepted, intercepted:hop-N,
+ * not-intercepted, inconclusive. `intercepted` accepts any hop or none; `intercepted:hop-N` only
+ * that hop, so a scenario on a routed lab can hold the probe to the box's real place.
+ */
+const PROBE_WORD = /^(?:intercepted(?::hop-\d+)?|not-intercepted|inconclusive)$/;
+
+export function isProbeWord(value: string): boolean {
+  return PROBE_WORD.test(value);
+}
+
 /** An exact error implies refused: it must be the client's own error string, character for character. */
 export function meetsExpectation(expected: string, actual: Pick<Observation, 'outcome' | 'error'>): boolean {
   if (isVerdict(expected)) return actual.outcome === expected;
+  if (isProbeWord(expected)) {
+    if (actual.error === expected) return true;
+    return expected === 'intercepted' && actual.outcome === 'flagged' && actual.error?.startsWith('intercepted:hop-') === true;
+  }
   return actual.outcome === 'refused' && actual.error === expected;
 }
 
 /** How a cell's actual result reads in a table or a failure message: the error if any, else the outcome. */
 export function describeActual(actual: Pick<Observation, 'outcome' | 'error'>): string {
+  if (actual.error !== undefined && isProbeWord(actual.error)) return actual.error;
   if (actual.outcome === 'refused' && actual.error) return actual.error;
   if (actual.outcome === 'flagged' && actual.error) return `flagged:${actual.error}`;
   return actual.outcome;

@@ -11,6 +11,7 @@ import { createJavaShim } from './java.ts';
 import { createNodeShim } from './node.ts';
 import { createOpensslShim } from './openssl.ts';
 import { createPythonShim } from './python.ts';
+import { createProbeShim } from './tlslab-probe.ts';
 import type { ClientShim } from './types.ts';
 import { createUndiciShim } from './undici.ts';
 import { createWgetShim } from './wget.ts';
@@ -27,6 +28,7 @@ export function clientShims(): ClientShim[] {
     createJavaShim(),
     createChromiumShim(),
     createFirefoxShim(),
+    createProbeShim(),
   ];
 }
 

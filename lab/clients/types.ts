@@ -40,6 +40,11 @@ export interface Observation {
 export interface TrustState {
   /** PEM files of the anchors to trust: the lab's public PKI, plus the rogue root when installed */
   anchors: string[];
+  /**
+   * PEM files of the roots a vendor ships (the lab's web PKI), whatever the user installed on top:
+   * what the `probe` client compares a chain with. Absent: the first anchor.
+   */
+  publicAnchors?: string[];
   /** SPKI SHA-256 (base64) pins; a chain with none of them must be refused where the client pins */
   pins?: string[];
   /** SPKI SHA-256 (base64) the client's vendor blocks (CRLSet BlockedSPKIs, OneCRL, ...) */

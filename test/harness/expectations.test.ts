@@ -92,3 +92,16 @@ states:
   assert.equal(expectedFor(scenario, state, 'java', 'control.example.kz', 'sslsplit'), 'refused');
   assert.equal(expectedFor(scenario, state, 'java', 'vk.com', 'sslsplit'), 'exit-60');
 });
+
+test("the probe's words: intercepted takes any hop, intercepted:hop-N only that hop, each word only itself", () => {
+  assert.ok(meetsExpectation('intercepted', { outcome: 'flagged', error: 'intercepted' }));
+  assert.ok(meetsExpectation('intercepted', { outcome: 'flagged', error: 'intercepted:hop-3' }));
+  assert.ok(meetsExpectation('intercepted:hop-3', { outcome: 'flagged', error: 'intercepted:hop-3' }));
+  assert.ok(!meetsExpectation('intercepted:hop-3', { outcome: 'flagged', error: 'intercepted' }));
+  assert.ok(!meetsExpectation('intercepted:hop-3', { outcome: 'flagged', error: 'intercepted:hop-2' }));
+  assert.ok(meetsExpectation('not-intercepted', { outcome: 'loaded', error: 'not-intercepted' }));
+  assert.ok(!meetsExpectation('not-intercepted', { outcome: 'refused', error: 'inconclusive' }));
+  assert.ok(!meetsExpectation('intercepted', { outcome: 'loaded', error: 'not-intercepted' }));
+  assert.ok(!meetsExpectation('intercepted', { outcome: 'refused', error: 'inconclusive' }));
+  assert.ok(meetsExpectation('inconclusive', { outcome: 'refused', error: 'inconclusive' }));
+});

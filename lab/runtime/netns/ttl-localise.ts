@@ -11,7 +11,10 @@ const PROBE = fileURLToPath(new URL('./ttl-probe.py', import.meta.url));
 
 export interface TtlProbeResult {
   ttl: number;
-  outcome: 'certificate' | 'no-answer' | 'closed' | 'error';
+  /** time-exceeded: a router said the ClientHello died there (only with the script's `icmp` mode, as root) */
+  outcome: 'certificate' | 'no-answer' | 'closed' | 'error' | 'time-exceeded';
+  /** the router that sent Time Exceeded */
+  router?: string;
   issuer?: string;
   forged?: boolean;
   error?: string;
