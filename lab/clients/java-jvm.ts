@@ -2,16 +2,14 @@
  * The long-lived JVM behind a java session: compiling Visit.java once per machine (cached under
  * ~/.cache/tlslab by source hash) and a line-in, JSON-line-out conversation with one process.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { clientCommand, runClient, tail } from './process.ts';
+import { runClient, tail } from './process.ts';
+import { LineChild } from './line-child.ts';
 import type { ClientLauncher } from './types.ts';
-import { forgetProcess, registerProcess } from '../runtime/registry/run.ts';
 
 const VISIT_SOURCE = fileURLToPath(new URL('./java/Visit.java', import.meta.url));
 const compiled = new Map<string, Promise<string>>();
@@ -54,92 +52,9 @@ async function compile(javac: string): Promise<string> {
   return classDir;
 }
 
-export class JvmTimeoutError extends Error {}
-
-export class VisitJvm {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private readonly lines: string[] = [];
-  private waiter: ((line: string | undefined) => void) | undefined;
-  private exited = false;
-  /** set at kill(): the process may still be dying, but it must not be handed another visit */
-  private killed = false;
-  private stderr = '';
-
+/** a line in (a visit), a JSON line out, from one JVM */
+export class VisitJvm extends LineChild {
   constructor(java: string, jvmArgs: string[], classDir: string, programArgs: string[], launcher?: ClientLauncher) {
-    const command = clientCommand([java, ...jvmArgs, '-cp', classDir, 'Visit', ...programArgs], launcher);
-    this.child = spawn(command.file, command.args, {
-      env: command.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const pid = this.child.pid;
-    if (pid !== undefined) {
-      registerProcess(pid, { group: false, what: 'java' });
-      this.child.once('exit', () => forgetProcess(pid));
-    }
-    this.child.stdin.on('error', () => undefined);
-    this.child.stderr.on('data', (chunk: Buffer) => {
-      this.stderr = (this.stderr + chunk.toString('utf8')).slice(-4000);
-    });
-    this.child.on('error', (error) => {
-      this.stderr += `\n${error.message}`;
-    });
-    this.child.on('close', () => {
-      this.exited = true;
-      this.deliver(undefined);
-    });
-    createInterface({ input: this.child.stdout }).on('line', (line) => this.deliver(line));
-  }
-
-  get alive(): boolean {
-    return !this.exited && !this.killed;
-  }
-
-  get diagnostics(): string {
-    return tail(this.stderr);
-  }
-
-  private deliver(line: string | undefined): void {
-    const waiter = this.waiter;
-    if (waiter) {
-      this.waiter = undefined;
-      waiter(line);
-    } else if (line !== undefined) {
-      this.lines.push(line);
-    }
-  }
-
-  /** Next line from the JVM; undefined when it died; JvmTimeoutError (and a dead JVM) on timeout. */
-  nextLine(timeoutMs: number): Promise<string | undefined> {
-    const queued = this.lines.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    if (this.exited) return Promise.resolve(undefined);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiter = undefined;
-        this.kill();
-        reject(new JvmTimeoutError(`no answer from the JVM within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiter = (line) => {
-        clearTimeout(timer);
-        resolve(line);
-      };
-    });
-  }
-
-  send(line: string): void {
-    this.child.stdin.write(`${line}\n`);
-  }
-
-  kill(): void {
-    this.killed = true;
-    if (!this.exited) this.child.kill('SIGKILL');
-  }
-
-  /** Resolves once the process is gone, so close() leaves nothing behind. */
-  async stop(): Promise<void> {
-    if (this.exited) return;
-    const gone = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
-    this.kill();
-    await gone;
+    super([java, ...jvmArgs, '-cp', classDir, 'Visit', ...programArgs], launcher);
   }
 }

@@ -9,7 +9,8 @@ import { createHash, type X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { certificatesFromPemFiles } from './chain.ts';
-import { compiledVisitClass, JvmTimeoutError, VisitJvm } from './java-jvm.ts';
+import { compiledVisitClass, VisitJvm } from './java-jvm.ts';
+import { LineTimeoutError } from './line-child.ts';
 import { probeBinary, runClient, tail } from './process.ts';
 import { createLabTempDir, removeRegisteredDir } from '../runtime/registry/run.ts';
 import { directByNameProblem, routesThrough } from './route.ts';
@@ -155,7 +156,7 @@ export function createJavaShim(options: JavaOptions = {}): ClientShim {
           try {
             line = await process.nextLine(target.timeoutMs + 2_000);
           } catch (error) {
-            if (error instanceof JvmTimeoutError) return { outcome: 'refused', error: 'timeout', detail: error.message };
+            if (error instanceof LineTimeoutError) return { outcome: 'refused', error: 'timeout', detail: error.message };
             throw error;
           }
           if (line === undefined) return { outcome: 'refused', error: 'jvm-exited', detail: process.diagnostics };

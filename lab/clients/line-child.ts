@@ -21,13 +21,15 @@ export class LineChild {
   private killed = false;
   private stderr = '';
   exitCode: number | null = null;
+  private readonly name: string;
 
   constructor(argv: readonly string[], launcher?: ClientLauncher) {
+    this.name = basename(argv[0] ?? 'client');
     const command = clientCommand(argv, launcher);
     this.child = spawn(command.file, command.args, { env: command.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const pid = this.child.pid;
     if (pid !== undefined) {
-      registerProcess(pid, { group: false, what: basename(argv[0] ?? 'client') });
+      registerProcess(pid, { group: false, what: this.name });
       this.child.once('exit', () => forgetProcess(pid));
     }
     this.child.stdin.on('error', () => undefined);
@@ -64,9 +66,12 @@ export class LineChild {
     }
   }
 
-  /** the answer to `line`; undefined when the process died first; LineTimeoutError (and a killed process) on timeout */
-  request(line: string, timeoutMs: number): Promise<string | undefined> {
+  send(line: string): void {
     this.child.stdin.write(`${line}\n`);
+  }
+
+  /** the next line out; undefined when the process died first; LineTimeoutError (and a killed process) on timeout */
+  nextLine(timeoutMs: number): Promise<string | undefined> {
     const queued = this.lines.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     if (this.exited) return Promise.resolve(undefined);
@@ -74,13 +79,19 @@ export class LineChild {
       const timer = setTimeout(() => {
         this.waiter = undefined;
         this.kill();
-        reject(new LineTimeoutError(`no answer within ${timeoutMs} ms`));
+        reject(new LineTimeoutError(`no answer from ${this.name} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.waiter = (answer) => {
         clearTimeout(timer);
         resolve(answer);
       };
     });
+  }
+
+  /** the answer to `line` */
+  request(line: string, timeoutMs: number): Promise<string | undefined> {
+    this.send(line);
+    return this.nextLine(timeoutMs);
   }
 
   kill(): void {
