@@ -1,10 +1,10 @@
 /** Where scenarios live, and what a command-line argument naming one means (a path, or an id). */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../lab/package-root.ts';
 import { UserError } from '../errors.ts';
 
-export const SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+export const SCENARIO_DIR = join(packageRoot(), 'scenarios/');
 
 export function builtInScenarioFiles(dir = SCENARIO_DIR): string[] {
   return readdirSync(dir)

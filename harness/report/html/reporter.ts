@@ -12,6 +12,7 @@ import { scenarioDir, writeReportFile } from '../write.ts';
 import { cellViews, type CellView } from './cell-view.ts';
 import { renderPage, type ScenarioSection } from './page.ts';
 import type { CellFiles } from './panel.ts';
+import { packageRoot } from '../../../lab/package-root.ts';
 
 export const REPORT_FILE = 'report.html';
 
@@ -19,7 +20,7 @@ const IMAGE_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'imag
 
 function labVersion(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '?';
+    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '?';
   } catch {
     return '?';
   }

@@ -6,10 +6,10 @@
  * Its own session: a Ctrl-C or a kill of the lab's process group does not reach it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { entryPointFile } from '../../clients/node-ts-argv.ts';
 import { processStartTicks } from './proc.ts';
 
-const REAPER = fileURLToPath(new URL('./reaper-main.ts', import.meta.url));
+const REAPER = entryPointFile(new URL('./reaper-main.ts', import.meta.url));
 const TSX_LOADER = import.meta.resolve('tsx/esm');
 // $1 record, $2 node, $3 loader, $4 reaper; the reaper's output goes next to the record
 const SCRIPT = 'cat >/dev/null 2>&1; [ -e "$1" ] || exit 0; exec "$2" --import "$3" "$4" "$1" >>"$1.log" 2>&1';
