@@ -6,7 +6,8 @@
 import { X509Certificate } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { StartedTestContainer } from 'testcontainers';
-import type { LocaliseRequest, PathLocalisation, PathProbe } from '../types.ts';
+import type { LocaliseRequest, PathLocalisation } from '../types.ts';
+import { localiseBySweeps } from '../path-localisation.ts';
 import { classify, type TtlProbeResult } from '../netns/ttl-localise.ts';
 
 const PROBE = fileURLToPath(new URL('../netns/ttl-probe.py', import.meta.url));
@@ -34,24 +35,7 @@ async function sweep(client: StartedTestContainer, path: LabPath, site: string, 
   return r.stdout.trim().split('\n').filter(Boolean).map((line) => classify(JSON.parse(line) as TtlProbeResult & { certDer?: string }, genuine));
 }
 
-export async function localiseFromClient(client: StartedTestContainer, path: LabPath, request: LocaliseRequest): Promise<PathLocalisation> {
-  const started = performance.now();
+export function localiseFromClient(client: StartedTestContainer, path: LabPath, request: LocaliseRequest): Promise<PathLocalisation> {
   const genuine = request.genuineIssuersPem.map((pem) => new X509Certificate(pem));
-  const [control, ...perSite] = await Promise.all([sweep(client, path, request.control, genuine), ...request.sites.map((site) => sweep(client, path, site, genuine))]);
-  const originHop = control!.find((p) => p.forged === false)?.ttl ?? null;
-  const probes: PathProbe[] = request.sites.map((site, i) => {
-    const results = perSite[i]!;
-    const interceptorHop = results.find((p) => p.forged === true)?.ttl ?? null;
-    return {
-      site,
-      firstCertificateHop: results.find((p) => p.outcome === 'certificate')?.ttl ?? null,
-      interceptorHop,
-      interceptorHost: interceptorHop === null ? null : hostAtHop(path, interceptorHop),
-    };
-  });
-  return {
-    probes,
-    control: { site: request.control, originHop, originHost: originHop === null ? null : hostAtHop(path, originHop) },
-    ms: Math.round(performance.now() - started),
-  };
+  return localiseBySweeps(request, (site) => sweep(client, path, site, genuine), (hop) => hostAtHop(path, hop));
 }
