@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipReason, hostMountsMentioning, hostNetnsEntries, survivors, pidAlive } from './support.ts';
+import { firstLine } from '../registry/support.ts';
 
 interface ParentState {
   recordFile: string;
@@ -28,7 +29,7 @@ test('gc after SIGKILL of the parent and its supervisor mid-scenario: no namespa
   const env = { ...process.env, TLSLAB_REGISTRY_DIR: registry };
   const parent = spawn(process.execPath, ['--import', 'tsx', 'test/netns/crashing-parent.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    const state = await firstLine<ParentState>(parent.stdout!);
+    const state = await firstLine<ParentState>(parent.stdout!, 45_000);
     assert.ok(existsSync(state.recordFile));
     assert.ok(survivors(state.inodes).length >= 2, 'the scenario had processes in lab namespaces');
 
@@ -69,7 +70,7 @@ test('gc leaves a live run alone unless asked', { skip: skipReason, timeout: 90_
   const env = { ...process.env, TLSLAB_REGISTRY_DIR: registry };
   const parent = spawn(process.execPath, ['--import', 'tsx', 'test/netns/crashing-parent.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    const state = await firstLine<ParentState>(parent.stdout!);
+    const state = await firstLine<ParentState>(parent.stdout!, 45_000);
     const gc = spawnSync(process.execPath, ['--import', 'tsx', 'test/netns/gc-cli.ts', 'gc', '--json', '--registry', registry], { env, encoding: 'utf8' });
     const report = JSON.parse(gc.stdout) as GcJson;
     assert.deepEqual(report.runs.map((r) => r.outcome), ['owner still running']);
@@ -82,22 +83,6 @@ test('gc leaves a live run alone unless asked', { skip: skipReason, timeout: 90_
     rmSync(registry, { recursive: true, force: true });
   }
 });
-
-function firstLine<T>(stream: NodeJS.ReadableStream): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`parent printed no state: ${buf}`)), 45_000);
-    stream.setEncoding('utf8');
-    stream.on('data', (d: string) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(timer);
-        resolve(JSON.parse(buf.slice(0, nl)) as T);
-      }
-    });
-  });
-}
 
 async function waitUntil(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;
