@@ -1,6 +1,6 @@
 /**
  * mitmproxy (mitmdump, Debian's mitmproxy 8.1): an explicit proxy on loopback, `--mode transparent`
- * in a netns gateway. It forges with the scenario's issuing CA (its confdir's mitmproxy-ca.pem),
+ * in a gateway (netns, containers). It forges with the scenario's issuing CA (its confdir's mitmproxy-ca.pem),
  * intercepts only the target names (allow_hosts on the SNI), verifies origins against the lab's
  * public PKI, contacts the origin before answering the client (its default, as the 2019 box did),
  * and writes a key log.

@@ -1,7 +1,7 @@
 /**
  * squid ssl-bump (Debian's squid-openssl 5.7): the squid wiki's peek-then-bump recipe with the
  * targets chosen by an ssl::server_name ACL (the SNI it peeked at) and every other name spliced
- * through untouched; an explicit proxy on loopback, `https_port … intercept` in a netns gateway.
+ * through untouched; an explicit proxy on loopback, `https_port … intercept` in a gateway (netns, containers).
  * It forges with the scenario's issuing CA (its chain in the same file) and verifies origins
  * against the lab's public PKI. Its own config, certificate db, logs and hosts file live in the
  * box's dir, so nothing machine-wide is read or written.
@@ -102,7 +102,7 @@ export const squid: Interceptor = {
   },
   async startTransparent(policy, place) {
     const port = 28082;
-    const dir = createLabTempDir('tlslab-squid-', 'squid box');
+    const dir = place.userDir('tlslab-squid-', 'squid box');
     const config = squidConfig(policy, dir, {
       // squid wants a plain forward port besides the intercepting one
       ports: ['http_port 127.0.0.1:28083', `https_port ${port} intercept ssl-bump tls-cert=@CERT@ generate-host-certificates=on dynamic_cert_mem_cache_size=16MB`],

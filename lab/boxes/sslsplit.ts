@@ -1,6 +1,6 @@
 /**
  * sslsplit 0.5.5 (Debian): no CONNECT door, so on loopback it gets one "ssl" listener per site
- * with that site's origin as its fixed upstream (the tap picks the listener by SNI); in a netns
+ * with that site's origin as its fixed upstream (the tap picks the listener by SNI); in a
  * gateway one listener finds the original destination through netfilter. It forges with the
  * scenario's issuing CA and sends the chain above it. What it cannot do is declared: it checks no
  * upstream certificate and it intercepts every name. It speaks TLS 1.3 on both legs, but its key

@@ -61,7 +61,7 @@ export interface RunningBox {
   stop(): Promise<void>;
 }
 
-/** A transparently intercepting box inside a netns gateway: flows are redirected to `port`. */
+/** A transparently intercepting box inside a gateway (netns or containers): flows are redirected to `port`. */
 export interface RunningTransparentBox {
   port: number;
   caPem: string;
@@ -70,7 +70,7 @@ export interface RunningTransparentBox {
   stop(): Promise<void>;
 }
 
-/** Runs a command inside the lab's gateway namespace (the netns runtime gives one). */
+/** Runs a command inside the lab's gateway (the netns runtime's namespace, the containers runtime's container). */
 export interface GatewayPlace {
   /** spawns a long-lived process there, dying with the lab */
   spawn(argv: readonly string[], options: { logFile: string; env?: Record<string, string> }): { exited(): boolean; logTail(): string; stop(): Promise<void> };
@@ -78,6 +78,8 @@ export interface GatewayPlace {
   waitListening(port: number, timeoutMs: number): Promise<void>;
   /** a directory visible both here and inside the lab */
   workDir: string;
+  /** a fresh directory, visible on both sides, that a box dropping to its own user can enter (removed with removeRegisteredDir) */
+  userDir(prefix: string, what: string): string;
 }
 
 export interface Interceptor {
@@ -92,7 +94,7 @@ export interface Interceptor {
   limitations(policy: BoxPolicy): Limitation[];
   /** loopback: a box on 127.0.0.1 the lab's taps forward to */
   start(policy: BoxPolicy, workDir: string): Promise<RunningBox>;
-  /** netns: the box in the gateway, intercepting redirected flows; absent: it has no transparent mode */
+  /** netns and containers: the box in the gateway, intercepting redirected flows; absent: it has no transparent mode */
   startTransparent?(policy: BoxPolicy, place: GatewayPlace): Promise<RunningTransparentBox>;
 }
 

@@ -10,7 +10,8 @@ import type { Forger } from '../ca/types.ts';
 import { startEngine, type Engine } from '../proxy/index.ts';
 import type { Destination, EngineOptions, FrontDoor } from '../proxy/types.ts';
 import { startTap, type Tap } from '../boxes/tap.ts';
-import type { BoxPolicy, RunningBox } from '../boxes/types.ts';
+import type { RunningBox } from '../boxes/types.ts';
+import { foreignBoxPolicy } from './foreign-gateway.ts';
 import type { LabEngineEvent, Topology } from './types.ts';
 
 export interface Front {
@@ -58,8 +59,8 @@ function engineFront(options: FrontOptions): Front {
 
 function tapFront(options: FrontOptions): Front {
   const foreign = options.topology.box!;
-  const interception = options.topology.interception;
-  if (!interception) throw new Error('a foreign box needs the scenario\'s interception policy');
+  // refused here, before any tap opens, rather than when the origins are up
+  if (!options.topology.interception) throw new Error('a foreign box needs the scenario\'s interception policy');
   const taps: Tap[] = [];
   let conn = 0;
   let running: RunningBox | undefined;
@@ -81,15 +82,7 @@ function tapFront(options: FrontOptions): Front {
       return tap.address;
     },
     async originsReady(resolve) {
-      const policy: BoxPolicy = {
-        authority: foreign.authority,
-        targets: interception.targets,
-        upstream: interception.upstream,
-        upstreamCaFile: foreign.upstreamCaFile,
-        resolve,
-        sites: options.topology.origins.map((o) => o.name),
-        brokenSites: foreign.brokenSites,
-      };
+      const policy = foreignBoxPolicy(options.topology, resolve);
       const dir = join(options.topology.workDir, `box-${foreign.interceptor.name}`);
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       running = await foreign.interceptor.start(policy, dir);

@@ -19,7 +19,9 @@ import { checkPrivileges } from './privileges.ts';
 import { startNetnsOrigin, type RunningOrigin } from './origins.ts';
 import { cleanClientEnv, installSystemTrust } from './etc-files.ts';
 import { startInterceptingGateway, type RunningGateway } from './gateway.ts';
-import { startForeignGateway } from './foreign-gateway.ts';
+import { foreignBoxPolicy, startForeignGateway } from '../foreign-gateway.ts';
+import { installInterception } from './interception.ts';
+import { createLabTempDir } from '../registry/run.ts';
 import { startCapture, type Capture } from './capture.ts';
 import { vantageChain } from './vantage.ts';
 import { hostPlan } from './topology.ts';
@@ -192,25 +194,29 @@ async function upNetns(topology: Topology, options: NetnsRuntimeOptions): Promis
   };
 }
 
-/** a box the lab did not write, in the gateway, once the origins (whose addresses it may need) are known */
+/** a box the lab did not write, in the gateway namespace (lab/runtime/foreign-gateway.ts) */
 async function startForeignBox(lab: NetnsLab, topology: Topology): Promise<RunningGateway> {
   const foreign = topology.box!;
-  const interception = topology.interception!;
   const dir = join(topology.workDir, `box-${foreign.interceptor.name}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return startForeignGateway(lab, foreign.interceptor, {
-    authority: foreign.authority,
-    targets: interception.targets,
-    upstream: interception.upstream,
-    upstreamCaFile: foreign.upstreamCaFile,
-    // the plan knows every site's address before its origin is up (a box may need them at start: squid's hosts file)
-    resolve: (name) => {
-      const address = lab.plan.siteAddresses[name.toLowerCase()];
-      return address === undefined ? undefined : { host: address, port: 443 };
+  const gateway = lab.plan.gateway;
+  // the plan knows every site's address before its origin is up (a box may need them at start: squid's hosts file)
+  const policy = foreignBoxPolicy(topology, (name) => {
+    const address = lab.plan.siteAddresses[name.toLowerCase()];
+    return address === undefined ? undefined : { host: address, port: 443 };
+  });
+  return startForeignGateway(
+    {
+      workDir: dir,
+      spawn: (argv, env) => lab.spawn(gateway, argv, env),
+      run: (argv, input) => lab.run(gateway, argv, { check: false, ...(input !== undefined && { input }) }),
+      // the run's own dirs are private to root; the gateway namespace sees the host's temp dir
+      userDir: (prefix, what) => createLabTempDir(prefix, what),
+      redirectAll: (port) => installInterception(lab, { method: 'redirect', port, selection: { kind: 'all' } }),
     },
-    sites: topology.origins.map((o) => o.name),
-    brokenSites: foreign.brokenSites,
-  }, dir);
+    foreign.interceptor,
+    policy,
+  );
 }
 
 /** every interface of the gateway: the clients' side and each origin's link (both legs of a cell) */
