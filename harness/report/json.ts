@@ -1,5 +1,5 @@
 /**
- * The json reporter. One scenario: DIR/results.json exactly as DESIGN.md's contract says. Several:
+ * The json reporter. One scenario: DIR/results.json exactly as docs/cli.md's contract says. Several:
  * DIR/<scenario>/results.json each, so every file still holds one scenario. Beside each
  * results.json: evidence.json (every cell's Evidence exactly as the detectors received it) and
  * records.json (every cell's record: the box's connections and the origin's view, the truth's source).

@@ -1,5 +1,5 @@
 /**
- * The results contract (DESIGN.md): CI, dashboards and regression diffs read results.json, so
+ * The results contract (docs/cli.md, results.json): CI, dashboards and regression diffs read results.json, so
  * these shapes only ever grow by optional fields.
  */
 import type { ChainSeen, Observation, Outcome } from '../../lab/clients/types.ts';

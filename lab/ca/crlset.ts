@@ -1,5 +1,5 @@
 /**
- * Chromium CRLSet files (net/cert/crl_set.cc; kz-campaigns.md §3.1):
+ * Chromium CRLSet files (net/cert/crl_set.cc; docs/campaigns.md §3.1):
  *   uint16le header length, JSON header, then until EOF per parent:
  *   32-byte SHA-256(parent SPKI), uint32le serial count, serials as (uint8 length, bytes).
  * The header must say Version 0 and ContentType "CRLSet"; Chromium rejects anything else.
@@ -150,7 +150,7 @@ export function decodeCrlSet(buf: Uint8Array, source = 'CRLSet'): DecodedCrlSet 
 
 /**
  * The files of a hand-placed CRLSet component: `<user-data-dir>/CertificateRevocation/<version>/`
- * holding `crl-set` and `manifest.json` (verified in reference/browsers.md; Chromium must run
+ * holding `crl-set` and `manifest.json` (docs/browsers.md; Chromium must run
  * without --disable-component-update to load it).
  */
 export function crlSetComponentFiles(crlSet: Buffer, version = '9999.0.0'): { dir: string; files: Record<string, Buffer> } {

@@ -1,6 +1,6 @@
 /**
  * SPKI SHA-256 hashes of real interception roots, as Chromium ships them in
- * net/cert/cert_verify_proc_blocklist.inc (kz-campaigns.md §2.2), plus the two badssl test
+ * net/cert/cert_verify_proc_blocklist.inc (docs/campaigns.md §2.2), plus the two badssl test
  * roots Chromium lists for its interception interstitials. Hex and base64 are both given so a
  * test can check one against the other.
  */

@@ -1,6 +1,6 @@
 /**
  * Firefox OneCRL records, shaped like the entries of the security-state onecrl.json dump
- * (kz-campaigns.md §2.1). Two forms: issuerName + serialNumber (the 2019 Qaznet record), and
+ * (docs/campaigns.md §2.1). Two forms: issuerName + serialNumber (the 2019 Qaznet record), and
  * subject + pubKeyHash. Both match on exact bytes, which is why presets keep the real DN and serial.
  */
 import { createHash, randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Authority presets. The national ones copy every field of the real root (kz-campaigns.md §1.5,
+ * Authority presets. The national ones copy every field of the real root (docs/campaigns.md §1.5,
  * §1.9 and test/fixtures/real-roots) except the key, which is fresh on every call: nobody
  * outside the issuer has the real private keys.
  */
@@ -126,7 +126,7 @@ export const ISCA_2020_ROOT: IscaRoot = {
 
 /**
  * The root downloadable from isca.gov.kz and behind the 2024 intermediates (Chromium blocklist
- * 3472e4f1…, kz-campaigns.md §1.9). Only the date of its notAfter is recorded; the time of day
+ * 3472e4f1…, docs/campaigns.md §1.9). Only the date of its notAfter is recorded; the time of day
  * is assumed to equal notBefore's, as on every other ISCA root.
  */
 export const ISCA_2024_ROOT: IscaRoot = {

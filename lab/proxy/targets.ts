@@ -1,5 +1,5 @@
 /**
- * Named target lists (exact SNI names) from kz-campaigns.md §1.4, and user lists from files.
+ * Named target lists (exact SNI names) from docs/campaigns.md §1.4, and user lists from files.
  * Matching is exact: the 2019 box listed www.google.com and google.com separately.
  */
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The engine's own ClientHello toward origins (a detector's view of the box, kz-campaigns.md
+ * The engine's own ClientHello toward origins (a detector's view of the box, docs/campaigns.md
  * §7.3). Node's hello depends only on the connect options, so it is captured once per option set
  * through a loopback tap instead of on every connection: the hot path stays native.
  */

@@ -9,7 +9,7 @@ import { timeoutError } from './timeouts.ts';
 import type { UpstreamVerdict } from './policy.ts';
 import type { Destination, UpstreamPolicy } from './types.ts';
 
-/** The 2019 box toward origins: TLS 1.2 at most, 13 suites (kz-campaigns.md §1.7; suite choice is ours). */
+/** The 2019 box toward origins: TLS 1.2 at most, 13 suites (docs/campaigns.md §1.7; suite choice is ours). */
 export const KZ_2019_BOX_UPSTREAM: Pick<UpstreamPolicy, 'maxVersion' | 'ciphers'> = Object.freeze({
   maxVersion: 'TLSv1.2',
   ciphers: [

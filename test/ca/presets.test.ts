@@ -64,7 +64,7 @@ describe('qaznet-2019', () => {
     assertSameButKey(qaznet.root.certPem, fixturePem('qaznet-2019'));
   });
 
-  test('root carries the recorded facts (kz-campaigns.md §1.5)', () => {
+  test('root carries the recorded facts (docs/campaigns.md §1.5)', () => {
     const tbs = asnCertificate(qaznet.root.certPem).tbsCertificate;
     assert.equal(der(tbs.subject).toString('base64'), QAZNET_NAME_B64);
     assert.equal(der(tbs.issuer).toString('base64'), QAZNET_NAME_B64);

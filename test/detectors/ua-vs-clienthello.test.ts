@@ -22,7 +22,7 @@ const present = new Map<MeasuredClient, boolean>();
 before(async () => {
   const site = await startInterceptedSite();
   ({ recorder, relay } = site);
-  // the 2019 box's upstream leg: TLS 1.2 only, a CBC suite first (kz-campaigns.md §1.7)
+  // the 2019 box's upstream leg: TLS 1.2 only, a CBC suite first (docs/campaigns.md §1.7)
   weakRelay = await site.relayVia({
     maxVersion: 'TLSv1.2',
     ciphers: 'AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256',

@@ -1,5 +1,5 @@
 /**
- * tells: traits forged leaves carry and real ones do not (peers.md §1, kz-campaigns.md §1.6).
+ * tells: traits forged leaves carry and real ones do not (docs/campaigns.md §1.6; how each box forges: docs/boxes.md).
  * Each tell is weak alone; they combine as independent evidence (noisy-OR). Tells that compare
  * with the origin's real certificate run only when the evidence has it.
  */

@@ -1,6 +1,6 @@
 /**
  * Security grade of an offered ClientHello, after Durumeric et al. (NDSS '17) as Cloudflare's
- * MITMEngine codified it (kz-campaigns.md §7.1): A optimal, B suboptimal, C known attack,
+ * MITMEngine codified it (docs/campaigns.md §7.1): A optimal, B suboptimal, C known attack,
  * F trivially broken; the overall grade is the worst of version and cipher grades.
  * One deliberate extension: TLS 1.3 suites and ECDHE+ChaCha20 grade A like ECDHE+AES-GCM,
  * since the 2017 list predates them and every client measured here offers a TLS 1.3 suite first.

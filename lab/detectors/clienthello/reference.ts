@@ -1,7 +1,7 @@
 /**
  * What each of the lab's clients looks like on the wire, measured on this machine (Debian 12,
  * 2026-11-23) against a loopback recorder (test/detectors/helpers/real-clients.ts and
- * browser-clients.ts), plus the values peers.md §5 measured. The tests re-measure every client
+ * browser-clients.ts), plus two values measured before on other builds (marked below). The tests re-measure every client
  * and fail when its stack changes, so this table cannot silently rot.
  *
  * Keyed by JA4's b_c parts (cipher hash, extension+signature-algorithm hash): they name the TLS
@@ -31,7 +31,7 @@ export const CLIENT_REFERENCES: readonly ClientReference[] = [
   },
   {
     client: 'node',
-    stacks: [{ ja4Stack: 'a33745022dd6_1f22a2ca17c4', seen: 'Node 20.20 undici/https (t13d5911h1, t13i590900, peers.md t13d5911h2)' }],
+    stacks: [{ ja4Stack: 'a33745022dd6_1f22a2ca17c4', seen: 'Node 20.20 undici/https (t13d5911h1, t13i590900, with ALPN h2: t13d5911h2)' }],
     // Node's default list keeps OpenSSL's HIGH set, ARIA-GCM included, which MITMEngine grades C
     grade: 'C',
   },
@@ -39,7 +39,7 @@ export const CLIENT_REFERENCES: readonly ClientReference[] = [
     client: 'python',
     stacks: [
       { ja4Stack: 'e8f1e7e78f70_d41ae481755e', seen: 'Debian python3 3.11.2 urllib / OpenSSL 3.0 (t13d311100)' },
-      { ja4Stack: '85036bcba153_d41ae481755e', seen: 'pyenv Python 3.11.7 urllib (t13d181100, peers.md)' },
+      { ja4Stack: '85036bcba153_d41ae481755e', seen: 'pyenv Python 3.11.7 urllib (t13d181100, measured before on a pyenv build)' },
     ],
     grade: 'A',
   },

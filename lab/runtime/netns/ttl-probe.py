@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""TTL-limited TLS probe (Censored Planet 2019, kz-campaigns.md 1.8). For TTL = 1..max: complete
+"""TTL-limited TLS probe (Censored Planet 2019, docs/campaigns.md §1.8). For TTL = 1..max: complete
 the TCP handshake with the normal TTL, then send the ClientHello (and everything after it) with
 IP_TTL = k, and report whether a certificate came back. Stops at the first certificate.
 Usage: ttl-probe.py DST PORT SNI MAX_TTL TIMEOUT_S [icmp]  ->  one JSON line per TTL.
