@@ -8,6 +8,7 @@ import { registerGcCommand } from './commands/gc.ts';
 import { registerDetectCommand } from './commands/detect.ts';
 import { registerGradeCommand } from './commands/grade.ts';
 import { registerShowReportCommand } from './commands/show-report.ts';
+import { registerProbeCommand } from './commands/probe.ts';
 
 export function buildProgram(): Command {
   const program = new Command('tlslab')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerGradeCommand(program);
   registerGcCommand(program);
   registerShowReportCommand(program);
+  registerProbeCommand(program);
   return program;
 }
 

@@ -6,12 +6,14 @@
  * Its public store is the lab's web PKI, never what the trust state installed: an installed
  * national root changes what browsers accept, not what the probe calls interception.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { keyStandIns } from '../ca/stand-ins.ts';
 import { splitPem } from '../ca/pem-text.ts';
 import type { Evidence } from '../detectors/index.ts';
-import { assessSite, evidenceOf, fetchSite, type ProbeOptions } from '../probe/probe.ts';
-import type { SiteResult } from '../probe/types.ts';
+import { assessSite, evidenceOf, fetchSite, overallOf, type ProbeOptions } from '../probe/probe.ts';
+import { shareable } from '../probe/shareable.ts';
+import type { ProbeReport, SiteResult } from '../probe/types.ts';
 import type { ClientShim, Observation, TrustState } from './types.ts';
 
 /** the lab's paths are a few hops long; a silent TTL costs this much */
@@ -48,7 +50,7 @@ export function createProbeShim(): ClientShim {
     pins: false,
     launcherSupport: true,
     probe: async () => ({ available: true, version: 'tlslab probe 1' }),
-    async prepare(state: TrustState, _workDir, prepareOptions) {
+    async prepare(state: TrustState, workDir, prepareOptions) {
       const publicAnchorsPem = pemsOf(state.publicAnchors ?? state.anchors.slice(0, 1));
       const installed = pemsOf(state.anchors);
       const evidences: Evidence[] = [];
@@ -70,7 +72,11 @@ export function createProbeShim(): ClientShim {
           const evidence = evidenceOf(fetched, options);
           if (evidence) evidences.push(evidence);
           const result = await assessSite(fetched, evidences, options);
-          return observationOf(result, fetched.chain);
+          // the cell keeps what `tlslab probe --json` would write for this site: the shareable form
+          const report: ProbeReport = { tool: 'tlslab probe', version: 1, startedAt: new Date().toISOString(), overall: overallOf([result]), sites: [result], addresses: true };
+          const file = join(workDir, `probe-${target.site}.json`);
+          writeFileSync(file, JSON.stringify(shareable(report, false), null, 2) + '\n');
+          return { ...observationOf(result, fetched.chain), artefacts: [file] };
         },
         async close() {},
       };

@@ -23,7 +23,9 @@ export function probeSites(spec: string, controls: readonly string[] = DEFAULT_C
     ? targetList(spec).filter((name) => !LEFT_OUT.has(name))
     : existsSync(spec)
       ? readTargetFile(spec)
-      : parseTargetFile(spec.split(',').join('\n'), '--sites');
+      : spec.includes('/')
+        ? notAFile(spec)
+        : parseTargetFile(spec.split(',').join('\n'), '--sites');
   const controlNames = controls.length === 0 ? [] : parseTargetFile(controls.join('\n'), '--controls');
   const seen = new Set<string>();
   const sites: ProbeSite[] = [];
@@ -37,4 +39,8 @@ export function probeSites(spec: string, controls: readonly string[] = DEFAULT_C
   }
   if (sites.length === 0) throw new UserError('--sites: no site to probe');
   return sites;
+}
+
+function notAFile(spec: string): never {
+  throw new UserError(`--sites ${spec}: no such file (and not a list name: kz-2019, kz-2020, ooni-2021-2024)`);
 }

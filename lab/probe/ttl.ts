@@ -6,6 +6,7 @@
  * the real server answers. The script listens for the routers' Time Exceeded on a raw ICMP
  * socket, which needs CAP_NET_RAW: without it the part is skipped with the reason, never guessed.
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isIP } from 'node:net';
 import { X509Certificate } from 'node:crypto';
@@ -48,7 +49,8 @@ function isLoopback(host: string): boolean {
 
 export async function sweepTtl(o: TtlOptions): Promise<TtlPart> {
   const started = performance.now();
-  const python = findExecutable('python3');
+  // an unprivileged user cannot run an interpreter under root's home (pyenv shims): the system one
+  const python = o.withoutRoot ? (SYSTEM_PYTHONS.find((p) => existsSync(p)) ?? findExecutable('python3')) : findExecutable('python3');
   if (!python) return { skipped: 'python3 is not installed (apt-get install python3): the TTL sweep is a python3 script' };
   const sweep = async (sni: string): Promise<TtlStep[] | { skipped: string }> => {
     const argv = [python, SWEEP, o.destination, String(o.port), sni, String(o.maxTtl), String(o.timeoutS), 'icmp'];
@@ -73,6 +75,8 @@ export async function sweepTtl(o: TtlOptions): Promise<TtlPart> {
     ms: Math.round(performance.now() - started),
   };
 }
+
+const SYSTEM_PYTHONS = ['/usr/bin/python3', '/usr/local/bin/python3'];
 
 /** nobody, no groups, every capability gone: what a person without root has */
 const UNPRIVILEGED = ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--'];

@@ -7,6 +7,8 @@ export const TECHNICAL_TERMS = new Set([
   'TP', 'FP', 'TN', 'FN', 'SPKI', 'SHA', 'TTL', 'HTTP', 'TLS', 'UTC', 'SAN', 'SNI', 'JA', 'JA4', 'SMS', 'ClientHello', 'User', 'Agent',
   'RSA', 'ECDSA', 'P', 'e', 'pcapng', 'results', 'json', 'tlslab', 'Node', 'linux', 'x64', 'arm64', 'ms',
   'Google', 'Mozilla', 'Chrome', 'Chromium', 'Firefox', 'CRLSet', 'OneCRL', 'NetLog', 'ISCA', 'OONI', 'AMO', 'YouTube',
+  // tlslab probe's advice names systems, browsers and tools as they are written in every language
+  'Safari', 'Edge', 'Android', 'Windows', 'macOS', 'Linux', 'VPN', 'Tor', 'via', 'no', 'ttl', 'root', 'sudo',
 ]);
 
 /** Latin-letter words of `text` outside the technical terms and the `data` words given. */
