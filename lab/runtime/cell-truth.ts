@@ -56,7 +56,8 @@ function substituted(record: CellRecord, shown: { chainPem: string[] }): boolean
 
 /**
  * The chain the client was served, leaf first: the box's recorded forgery; else what was shown to
- * the client (a box the lab did not write records nothing: the wire, else the client's report);
+ * the client when its leaf is not the origin's (a box the lab did not write records nothing: the
+ * wire, else the client's report);
  * else the origin's own chain when a connection passed the box untouched or reached the origin
  * directly; undefined when no certificate can have reached the client.
  */
@@ -64,7 +65,8 @@ export function servedChain(record: CellRecord): string[] | undefined {
   const forged = forgedConnection(record);
   if (forged) return forged.served.chainPem;
   const shown = shownChain(record);
-  if (shown) return shown.chainPem;
+  // the origin's own leaf came through: the origin's whole flight did (a client may report the leaf alone)
+  if (shown) return substituted(record, shown) || record.originChainPem.length === 0 ? shown.chainPem : record.originChainPem;
   const passed = record.connections.some((c) => eventOf(c, 'decision')?.action === 'passthrough');
   if (passed || record.originContacts.length > 0 || record.originVisits.length > 0) return record.originChainPem;
   return undefined;
