@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadPlugins, selectDetectors, type Detector } from '../../lab/detectors/index.ts';
 import { langFromEnv, LANGS, type Lang } from '../i18n/lang.ts';
+import type { Shard } from '../runner/cell-filter.ts';
 import { DEFAULT_REPORTERS, isReporterName, PROGRESS_REPORTERS, REPORTERS, type ReporterName } from '../report/reporters.ts';
 
 export function list(value: string): string[] {
@@ -17,6 +18,12 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return n;
+}
+
 function reporters(value: string): ReporterName[] {
   const names = list(value);
   const unknown = names.filter((n) => !isReporterName(n));
@@ -24,6 +31,24 @@ function reporters(value: string): ReporterName[] {
   const progress = names.filter((n) => (PROGRESS_REPORTERS as readonly string[]).includes(n));
   if (new Set(progress).size > 1) throw new InvalidArgumentError(`${progress.join(' and ')} both show progress; choose one of ${PROGRESS_REPORTERS.join(', ')}`);
   return names as ReporterName[];
+}
+
+/** `2/3` → { current: 2, total: 3 } (commander parser: a bad value is a usage error). */
+export function parseShard(value: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const current = Number(m?.[1]);
+  const total = Number(m?.[2]);
+  if (!m || total < 1 || current < 1 || current > total) throw new InvalidArgumentError('expected i/n with 1 ≤ i ≤ n, e.g. 2/3');
+  return { current, total };
+}
+
+/** A --grep pattern as Playwright reads it: a JavaScript regular expression, case-sensitive. */
+export function parsePattern(value: string): RegExp {
+  try {
+    return new RegExp(value);
+  } catch (err) {
+    throw new InvalidArgumentError(`not a regular expression (${(err as Error).message})`);
+  }
 }
 
 export function portNumber(value: string): number {

@@ -11,7 +11,8 @@ import { textIn } from '../i18n/localised.ts';
 import { translator, type Translator } from '../i18n/translate.ts';
 import { loadBaseline } from '../runner/baseline.ts';
 import { checkDetectors, type CheckOptions } from '../runner/detector-checks.ts';
-import { expandUnits, type Selection } from '../runner/matrix.ts';
+import type { Selection } from '../runner/matrix.ts';
+import { gridOf } from '../runner/run-all.ts';
 import { exitCodeFor, tally } from '../runner/results.ts';
 import type { ScenarioRun } from '../runner/run-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -40,19 +41,13 @@ export function runReporters(flags: ReportFlags, outDir: string): { reporters: R
   return { reporters, tr };
 }
 
-/** How many boxes take the grid in turn: --box, else the scenario's interception.box, else the engine alone. */
-function boxCount(scenario: Scenario, boxes: readonly string[] | undefined): number {
-  if (!scenario.interception) return 1;
-  return boxes?.length ?? (scenario.interception.box === undefined ? 1 : [scenario.interception.box].flat().length);
-}
-
 /** What a scenario will report before it runs: its descriptions and how many cells. */
 export function scenarioPlan(scenario: Scenario, selection: Selection = {}, boxes?: readonly string[]): ScenarioPlan {
   return {
     id: scenario.id,
     ...(scenario.description !== '' && { description: scenario.description }),
     states: scenario.states.map((s) => ({ name: s.name, ...(s.description !== undefined && { description: s.description }) })),
-    cells: expandUnits(scenario, selection).reduce((sum, unit) => sum + unit.sites.length, 0) * boxCount(scenario, boxes),
+    cells: gridOf(scenario, selection, boxes).length,
   };
 }
 

@@ -11,19 +11,22 @@ import { renderDoctor, runDoctor } from '../doctor/checks.ts';
 import { UserError } from '../errors.ts';
 import { BOX_NAMES, ENGINE_BOX } from '../../lab/boxes/index.ts';
 import { gradeBoxes, type BoxCard } from '../../lab/boxes/grade/index.ts';
-import type { ScenarioRun } from '../runner/run-scenario.ts';
+import type { ClientSource, ScenarioRun } from '../runner/run-scenario.ts';
 import { installLastResortGuard } from '../../lab/proxy/index.ts';
 import { scenarioDir } from '../report/write.ts';
 import { labCatalogue, labClients } from '../runner/lab-catalogue.ts';
 import { defaultConcurrency, runAll } from '../runner/run-all.ts';
 import { langFromEnv } from '../i18n/lang.ts';
 import { FILE_REPORTERS } from '../report/reporters.ts';
-import { chosenDetectors, list, positiveInt, timestamp, withReportAndDetectorOptions, type DetectorFlags } from './options.ts';
+import { chosenDetectors, list, nonNegativeInt, parsePattern, parseShard, positiveInt, timestamp, withReportAndDetectorOptions, type DetectorFlags } from './options.ts';
 import { checkOptions, describe, finishRun, runPlan, runReporters, scenarioPlan, scenarioVerdict, unitRef } from './report-runs.ts';
 import { prepareRunOutDir } from '../runner/out-dir.ts';
 import { resolveRuntime, runtimeNames } from '../runner/runtimes.ts';
 import { builtInScenarioFiles, resolveScenarioArgument } from '../scenario/discover.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { Shard } from '../runner/cell-filter.ts';
+import { CONFIG_FILES, defaultsFor, findConfig, loadConfig } from './config.ts';
 
 interface RunFlags extends DetectorFlags {
   runtime: string;
@@ -36,6 +39,31 @@ interface RunFlags extends DetectorFlags {
   timeout: number;
   capture?: boolean;
   grade?: boolean;
+  grep?: RegExp;
+  grepInvert?: RegExp;
+  shard?: Shard;
+  retries: number;
+  config?: string;
+  project?: string;
+}
+
+/**
+ * Flags the command line did not give take the config's value (its project's first); returns the
+ * scenarios to run. Without a config file, --project is an error and nothing changes.
+ */
+async function withConfig(scenarioArgs: string[], flags: RunFlags, command: Command): Promise<string[]> {
+  const file = findConfig(flags.config);
+  if (file === undefined) {
+    if (flags.project !== undefined) throw new UserError(`--project ${flags.project}: no config file (${CONFIG_FILES.join(' or ')}, or --config FILE)`);
+    return scenarioArgs;
+  }
+  const { scenarios, grep, grepInvert, ...defaults } = defaultsFor(await loadConfig(file), file, flags.project);
+  const values: Record<string, unknown> = { ...defaults, ...(grep !== undefined && { grep: new RegExp(grep) }), ...(grepInvert !== undefined && { grepInvert: new RegExp(grepInvert) }) };
+  const target = flags as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined && command.getOptionValueSource(key) !== 'cli') target[key] = value;
+  }
+  return scenarioArgs.length > 0 ? scenarioArgs : (scenarios ?? []);
 }
 
 function checkedBoxes(names: readonly string[]): string[] {
@@ -64,7 +92,8 @@ function externalBox(flags: RunFlags): { proxy: { host: string; port: number }; 
   return { proxy: { host, port }, caFile: flags.boxCa };
 }
 
-async function runCommand(scenarioArgs: string[], flags: RunFlags): Promise<void> {
+async function runCommand(args: string[], flags: RunFlags, command: Command, clients: ClientSource): Promise<void> {
+  const scenarioArgs = await withConfig(args, flags, command);
   const files = scenarioArgs.length > 0 ? scenarioArgs.map(resolveScenarioArgument) : builtInScenarioFiles();
   if (files.length === 0) throw new UserError('no scenarios to run');
   // the loopback runtime hosts the engine in this process: a bug in it is reported and the run goes on
@@ -79,13 +108,16 @@ async function runCommand(scenarioArgs: string[], flags: RunFlags): Promise<void
   const selection = { ...(flags.clients && { clients: flags.clients }), ...(flags.states && { states: flags.states }) };
   const { reporters, tr } = runReporters(flags, outDir);
   const startedAt = new Date();
+  let plan = (s: Scenario) => scenarioPlan(s, selection, flags.box);
 
   const runs = await runAll({
     files,
     runtime,
     catalogue: labCatalogue(),
-    clients: labClients(),
+    clients,
     selection,
+    choice: { grep: flags.grep, grepInvert: flags.grepInvert, shard: flags.shard },
+    retries: flags.retries,
     ...(flags.box && { boxes: checkedBoxes(flags.box) }),
     ...(externalBox(flags) && { external: externalBox(flags)! }),
     concurrency: flags.concurrency,
@@ -93,15 +125,17 @@ async function runCommand(scenarioArgs: string[], flags: RunFlags): Promise<void
     detectors,
     capture,
     ...(keepsFiles && { artefactsDir: (scenario: string, count: number) => scenarioDir(outDir, count, scenario) }),
-    onBegin: (scenarios) =>
-      reporters.onBegin(
-        runPlan({ command: 'run', runtime: runtime.name, outDir, startedAt, concurrency: flags.concurrency, scenarios: scenarios.map((s) => scenarioPlan(s, selection, flags.box)) }),
-      ),
-    onScenarioStart: (s) => reporters.onScenarioBegin(scenarioPlan(s, selection, flags.box)),
+    onBegin: (scenarios, chosen) => {
+      plan = (s) => scenarioPlan(s, chosen, flags.box);
+      if (flags.shard && scenarios.length === 0) process.stderr.write(`tlslab: shard ${flags.shard.current}/${flags.shard.total} has no cells of this grid\n`);
+      reporters.onBegin(runPlan({ command: 'run', runtime: runtime.name, outDir, startedAt, concurrency: flags.concurrency, scenarios: scenarios.map((s) => plan(s)) }));
+    },
+    onScenarioStart: (s) => reporters.onScenarioBegin(plan(s)),
     onUnitStart: (s, unit) => reporters.onUnitBegin(unitRef(s.id, unit)),
     onUnitDone: (s, unit, rows) => reporters.unitDone(unitRef(s.id, unit), rows),
     onScenarioDone: (run) => reporters.onScenarioEnd(run, scenarioVerdict(run, options)),
   });
+  if (flags.shard) for (const run of runs) run.result.shard = flags.shard;
   const boxCards = await gradeRunBoxes(runs, flags);
   await finishRun(runs, reporters, options, tr, Date.now() - startedAt.getTime(), boxCards);
 }
@@ -141,7 +175,8 @@ async function listCommand(): Promise<void> {
   process.stdout.write(out.join('\n') + '\n');
 }
 
-export function registerRunCommands(program: Command): void {
+/** `clients`: where shims come from (default: the lab's own; a test may bring its own). */
+export function registerRunCommands(program: Command, clients?: ClientSource): void {
   withReportAndDetectorOptions(
     program
       .command('run')
@@ -155,11 +190,17 @@ export function registerRunCommands(program: Command): void {
       .option('--states <list>', 'only these states (comma-separated)', list)
       .option('--concurrency <n>', '(state, client) units run at once', positiveInt, defaultConcurrency())
       .option('--timeout <seconds>', 'per-visit timeout', positiveInt, 15)
+      .option('--retries <n>', 'try a failed cell again up to n times; one that then passes is shown flaky', nonNegativeInt, 0)
+      .option('--grep <pattern>', 'only cells whose title matches (a regular expression over "<scenario> <state> <client>@<site> [<box>]")', parsePattern)
+      .option('--grep-invert <pattern>', 'only cells whose title does not match', parsePattern)
+      .option('--shard <i/n>', 'run shard i of n: the cells, in grid order, cut into n contiguous slices of equal size (±1)', parseShard)
+      .option('--config <file>', `defaults and projects (default: ${CONFIG_FILES.join(' or ')} in the working directory)`)
+      .option('--project <name>', "the config's project whose settings to use")
       .option('--capture', 'one pcapng and key log per cell under <out>/captures (default: on for netns and containers)')
       .option('--no-capture', 'no captures, whatever the runtime')
       .option('--grade', 'a report card per box at the end of the run (default when the run names boxes)')
       .option('--no-grade', 'no report cards'),
-  ).action(async (scenarios: string[], flags: RunFlags) => runCommand(scenarios, flags));
+  ).action(async (scenarios: string[], flags: RunFlags, command: Command) => runCommand(scenarios, flags, command, clients ?? labClients()));
 
   program.command('list').description('built-in scenarios, and clients with their availability').action(listCommand);
 

@@ -10,20 +10,31 @@ export function statusOf(row: ResultRow): CellStatus {
   return row.pass ? 'pass' : 'fail';
 }
 
+/** Passed on a retry after failing: the row passes, and every reporter shows it flaky. */
+export function isFlaky(row: ResultRow): boolean {
+  return row.flaky === true && statusOf(row) === 'pass';
+}
+
+/** `flaky: passed on attempt 2 (attempt 1: expected exit-60, got loaded)` */
+export function flakyReason(row: ResultRow, tr: Translator = english): string {
+  const earlier = (row.failedAttempts ?? []).map((f) => `#${f.attempt}: ${f.reason}`).join('; ');
+  return tr.t('reason.flaky', { attempt: row.attempt ?? 1, earlier });
+}
+
 /** The verdict in the scenario's own vocabulary (loaded, exit-60, …): never translated, it is what a YAML file says. */
 export function actualText(row: ResultRow): string {
   if (row.actual.detail?.startsWith('shim failed')) return 'shim-failed';
   return describeActual({ outcome: row.actual.outcome, ...(row.actual.error !== null && { error: row.actual.error }) });
 }
 
-/** `✓ exit-60`, `✗ loaded≠exit-60` (actual≠expected), `– skipped`; allowed deviations get a `*`. */
+/** `✓ exit-60`, `✗ loaded≠exit-60` (actual≠expected), `– skipped`; allowed deviations get a `*`, flaky ones `(flaky)`. */
 export function cellText(row: ResultRow, maxErrorLength = 26, tr: Translator = english): string {
   const shorten = (s: string) => (s.length > maxErrorLength ? `${s.slice(0, maxErrorLength - 1)}…` : s);
   switch (statusOf(row)) {
     case 'skip':
       return `– ${tr.t('cell.skipped')}`;
     case 'pass':
-      return `✓ ${shorten(actualText(row))}${row.allowed !== undefined ? '*' : ''}`;
+      return `✓ ${shorten(actualText(row))}${row.allowed !== undefined ? '*' : ''}${isFlaky(row) ? ` (${tr.t('cell.flaky')})` : ''}`;
     case 'fail':
       return `✗ ${shorten(actualText(row))}≠${shorten(row.expected)}`;
   }
@@ -38,5 +49,6 @@ export function rowName(row: ResultRow): string {
 export function rowReason(row: ResultRow, tr: Translator = english): string {
   if (row.skipped !== undefined) return row.skipped;
   const detail = row.actual.detail ? `: ${row.actual.detail.split('\n').filter(Boolean).slice(-1)[0] ?? ''}` : '';
-  return tr.t('reason.expectedGot', { expected: row.expected, actual: actualText(row) }) + detail;
+  const attempts = row.failedAttempts?.length ? `; ${tr.t('reason.allAttempts', { count: row.failedAttempts.length + 1 })}` : '';
+  return tr.t('reason.expectedGot', { expected: row.expected, actual: actualText(row) }) + detail + attempts;
 }

@@ -1,6 +1,6 @@
 /**
  * JUnit XML: one testsuite per scenario with a testcase per cell (classname = scenario.state.client),
- * and one "<scenario> detectors" testsuite with a testcase per detector check, so a detector that
+ * (a flaky one passes with a <flakyFailure> per failed try), and one "<scenario> detectors" testsuite with a testcase per detector check, so a detector that
  * regressed against the baseline is a red test in any CI's test tab, not only a red exit code.
  * Machine-read: English whatever --lang says.
  */
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { BaselineVerdict } from '../runner/detector-checks.ts';
 import type { ScenarioRun } from '../runner/run-scenario.ts';
 import { tally } from '../runner/results.ts';
-import { rowReason, statusOf } from './cells.ts';
+import { flakyReason, isFlaky, rowReason, statusOf } from './cells.ts';
 import { renderBaselineVerdict } from './detectors.ts';
 import type { Reporter, ReporterContext } from './reporter.ts';
 import { writeReportFile } from './write.ts';
@@ -43,14 +43,19 @@ export function renderJunit(runs: readonly ScenarioRun[], verdict: BaselineVerdi
     for (const row of rows) {
       const open = `    <testcase classname="${xmlEscape(`${scenario}.${row.state}.${row.client}`)}" name="${xmlEscape(row.box !== undefined ? `${row.site} [${row.box}]` : row.site)}"`;
       const status = statusOf(row);
-      if (status === 'pass' && row.allowed === undefined) {
+      if (status === 'pass' && row.allowed === undefined && !isFlaky(row)) {
         out.push(`${open}/>`);
         continue;
       }
       out.push(`${open}>`);
       if (status === 'skip') out.push(`      <skipped message="${xmlEscape(rowReason(row))}"/>`);
       else if (status === 'fail') out.push(`      <failure message="${xmlEscape(rowReason(row))}" type="expectation"/>`);
-      else out.push(`      <system-out>${xmlEscape(`allowed: ${row.allowed}`)}</system-out>`);
+      else {
+        // surefire's flakyFailure: CI test tabs (Jenkins, GitLab) show the test passed and flaky
+        for (const f of isFlaky(row) ? (row.failedAttempts ?? []) : []) out.push(`      <flakyFailure message="${xmlEscape(`attempt ${f.attempt}: ${f.reason}`)}" type="expectation"/>`);
+        const notes = [row.allowed !== undefined ? `allowed: ${row.allowed}` : undefined, isFlaky(row) ? flakyReason(row) : undefined].filter(Boolean).join('\n');
+        out.push(`      <system-out>${xmlEscape(notes)}</system-out>`);
+      }
       out.push('    </testcase>');
     }
     out.push('  </testsuite>');

@@ -32,9 +32,9 @@ export interface ScenarioPlan {
 }
 
 export interface RunPlan {
-  /** run: a live lab; detect: a stored run re-scored offline */
-  command: 'run' | 'detect';
-  /** the run dir re-scored (detect only) */
+  /** run: a live lab; detect: a stored run re-scored offline; merge-reports: the shards of one run put together */
+  command: 'run' | 'detect' | 'merge-reports';
+  /** the run dir re-scored (detect), the shards' dirs (merge-reports) */
   source?: string;
   runtime?: string;
   outDir: string;

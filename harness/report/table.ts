@@ -6,7 +6,7 @@ import { english, type Translator } from '../i18n/translate.ts';
 import type { DetectorCheck } from '../runner/detector-checks.ts';
 import type { ScenarioRun } from '../runner/run-scenario.ts';
 import { tally, type ResultRow } from '../runner/results.ts';
-import { cellText, rowName, rowReason, statusOf, type CellStatus } from './cells.ts';
+import { cellText, flakyReason, isFlaky, rowName, rowReason, statusOf, type CellStatus } from './cells.ts';
 import { gridAxes } from './grid.ts';
 
 export interface TableOptions {
@@ -113,6 +113,7 @@ function clientBlocks(widths: readonly number[], leading: number, maxWidth: numb
 function notes(rows: readonly ResultRow[], tr: Translator): string[] {
   const out: string[] = [];
   for (const r of rows.filter((x) => statusOf(x) === 'fail')) out.push(`  ✗ ${rowName(r)}: ${rowReason(r, tr)}`);
+  for (const r of rows.filter(isFlaky)) out.push(`  ± ${rowName(r)}: ${flakyReason(r, tr)}`);
   const grouped = (pick: (r: ResultRow) => string | undefined, mark: string) => {
     const byReason = new Map<string, Set<string>>();
     for (const r of rows) {

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { BaselineVerdict } from '../runner/detector-checks.ts';
 import type { ScenarioRun } from '../runner/run-scenario.ts';
-import { rowName, rowReason, statusOf } from './cells.ts';
+import { flakyReason, isFlaky, rowName, rowReason, statusOf } from './cells.ts';
 import type { Reporter, ReporterContext } from './reporter.ts';
 import { writeReportFile } from './write.ts';
 
@@ -28,7 +28,8 @@ export function renderTap(runs: readonly ScenarioRun[], verdict: BaselineVerdict
         out.push(`ok ${n} - ${name} # SKIP ${tapSafe(rowReason(row))}`);
         break;
       case 'pass':
-        out.push(`ok ${n} - ${name}${row.allowed !== undefined ? ` (allowed: ${tapSafe(row.allowed)})` : ''}`);
+        out.push(`ok ${n} - ${name}${row.allowed !== undefined ? ` (allowed: ${tapSafe(row.allowed)})` : ''}${isFlaky(row) ? ` (${tapSafe(flakyReason(row))})` : ''}`);
+        if (isFlaky(row)) out.push('  ---', '  flaky: true', `  attempt: ${row.attempt}`, ...(row.failedAttempts ?? []).map((f) => `  # attempt ${f.attempt}: ${tapSafe(f.reason)}`), '  ...');
         break;
       case 'fail':
         out.push(`not ok ${n} - ${name}`);

@@ -60,3 +60,15 @@ export async function scoreEvidence(detectors: readonly Detector[], evidence: re
   };
   return scoreDetectors(await inspectAll(detectors, evidence), truthOf);
 }
+
+/** Scores as a live run gives them: one set per box when rows name their box (a detector × box matrix), else one. */
+export async function scoreByBox(detectors: readonly Detector[], evidence: readonly Evidence[], rows: readonly ResultRow[]): Promise<DetectorScore[]> {
+  const boxes = [...new Set(rows.map((r) => r.box))];
+  if (boxes.every((b) => b === undefined)) return scoreEvidence(detectors, evidence, rows);
+  const scores: DetectorScore[] = [];
+  for (const box of boxes) {
+    const boxed = await scoreEvidence(detectors, evidence.filter((e) => e.box === box), rows.filter((r) => r.box === box));
+    scores.push(...boxed.map((score) => (box === undefined ? score : { ...score, box })));
+  }
+  return scores;
+}

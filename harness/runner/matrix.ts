@@ -3,6 +3,7 @@
  * checked row. Pure: no processes, no sockets, so precedence and allow-lists are unit-testable.
  */
 import type { Observation } from '../../lab/clients/types.ts';
+import type { CellId } from './cell-filter.ts';
 import { meetsExpectation, resolveExpectation } from '../scenario/expectations.ts';
 import type { Scenario, State } from '../scenario/schema.ts';
 import { toResultActual, type ResultRow } from './results.ts';
@@ -10,6 +11,8 @@ import { toResultActual, type ResultRow } from './results.ts';
 export interface Selection {
   clients?: readonly string[];
   states?: readonly string[];
+  /** keeps a cell or not (--grep, --shard: harness/runner/cell-filter.ts); a unit left with no site is dropped */
+  cells?: (cell: CellId) => boolean;
 }
 
 /** One (state, client) pair: its trust set-up is prepared once and reused for every site. */
@@ -24,8 +27,14 @@ export interface Unit {
 export function expandUnits(scenario: Scenario, selection: Selection = {}, box?: string): Unit[] {
   const states = scenario.states.filter((s) => !selection.states || selection.states.includes(s.name));
   const clients = scenario.clients.filter((c) => !selection.clients || selection.clients.includes(c));
-  const sites = scenario.sites.map((s) => s.name);
-  return states.flatMap((state) => clients.map((client) => ({ state, client, sites, ...(box !== undefined && { box }) })));
+  const all = scenario.sites.map((s) => s.name);
+  const keep = selection.cells;
+  return states.flatMap((state) =>
+    clients.flatMap((client) => {
+      const sites = keep ? all.filter((site) => keep({ scenario: scenario.id, box, state: state.name, client, site })) : all;
+      return sites.length === 0 ? [] : [{ state, client, sites, ...(box !== undefined && { box }) }];
+    }),
+  );
 }
 
 /** The box's own expectations (state.boxes) win over the state's general ones, key for key. */

@@ -54,8 +54,12 @@ export interface ResultRow {
   allowed?: string;
   /** what the box in the middle could not express of the scenario's policy, where it touches this row */
   limitations?: string[];
-  /** 1 for the first try; retries count up */
+  /** 1 for the first try; retries count up (present when the cell was retried: --retries) */
   attempt?: number;
+  /** the tries before this row's that failed, and why (present when the cell was retried) */
+  failedAttempts?: FailedAttempt[];
+  /** present (true) when an earlier try failed and this one passed: the row passes and is shown flaky */
+  flaky?: true;
   /**
    * What really happened to the cell's connections, from the box's and the origin's records:
    * intercepted, clean, or unreachable (excluded from detector scores). Absent on skipped rows.
@@ -64,6 +68,12 @@ export interface ResultRow {
   /** the box's connection ids of this cell (records.json holds their events) */
   connections?: number[];
   capture?: ResultCapture;
+}
+
+export interface FailedAttempt {
+  attempt: number;
+  /** `expected exit-60, got loaded` */
+  reason: string;
 }
 
 /** Where the box sits on the client's path, from TTL-limited ClientHellos (netns runtime only). */
@@ -90,6 +100,8 @@ export interface ScenarioResult {
   localisation?: ResultLocalisation;
   /** present when the run was compared with a baseline: each detector's check, and what was missing */
   baseline?: ResultBaseline;
+  /** present when the run was one shard of a grid (--shard i/n); tlslab merge-reports reads it */
+  shard?: { current: number; total: number };
 }
 
 export interface ResultBaseline {

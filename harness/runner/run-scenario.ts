@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { routesThrough } from '../../lab/clients/route.ts';
-import type { Availability, ClientShim, Observation } from '../../lab/clients/types.ts';
+import type { Availability, ClientSession, ClientShim, Observation } from '../../lab/clients/types.ts';
 import type { CellRecord, ConnectionRecord, Lab, Lane, LaneRecord, RouteKind, Runtime } from '../../lab/runtime/types.ts';
 import type { Detector, DetectorScore, Evidence } from '../../lab/detectors/index.ts';
 import { BOX_NAMES, ENGINE_BOX, EXTERNAL_BOX, externalInterceptor, interceptorNamed, type BoxPolicy, type Interceptor, type Limitation } from '../../lab/boxes/index.ts';
@@ -24,7 +24,8 @@ import { cellEvidence, scoreEvidence } from './detect.ts';
 import { localiseScenario } from './localise.ts';
 import { attachRecord, recordReport, type RecordsReport } from './records.ts';
 import { cellFileStem, keepArtefacts } from './artefacts.ts';
-import type { ResultRow, ScenarioResult } from './results.ts';
+import type { FailedAttempt, ResultRow, ScenarioResult } from './results.ts';
+import { describeActual } from '../scenario/expectations.ts';
 import { trustStateFor } from './trust.ts';
 import { targetPolicyFor } from './targets.ts';
 
@@ -41,6 +42,8 @@ export interface RunOptions {
   selection?: Selection;
   concurrency: number;
   visitTimeoutMs?: number;
+  /** a failed cell is tried again up to this many times, on its unit's lane and session; one that then passes is flaky */
+  retries?: number;
   /** detectors scored over the cells that ran (none: results.json's detectors stays empty) */
   detectors?: readonly Detector[];
   /** where this scenario's files that outlive the run go (captures); absent: none are kept */
@@ -87,6 +90,51 @@ function chooseRoute(shim: ClientShim, lab: Lab, preferred: RouteKind): RouteKin
   };
 }
 
+/** What a unit has open while its cells run. */
+interface UnitSession {
+  lane: Lane;
+  session: ClientSession;
+  route: RouteKind;
+  captureDir: string | undefined;
+}
+
+/** One try of one cell on the unit's lane: its ticket, the client's visit, the checked row. */
+async function visitCell(scenario: Scenario, unit: Unit, site: string, attempt: number, open: UnitSession, opts: RunOptions): Promise<CellOutcome> {
+  const { state, client, box } = unit;
+  const cell = { state: state.name, client, site, attempt };
+  // a retry keeps its own files: the first try's capture and screenshot stay what they were
+  const stem = cellFileStem(state.name, client, site, box) + (attempt > 1 ? `--attempt-${attempt}` : '');
+  const capture = open.captureDir && join(open.captureDir, `${stem}.pcapng`);
+  const ticket = await open.lane.startCell(cell, capture ? { capture } : {});
+  let observation: Observation | undefined;
+  try {
+    observation = await open.session.visit({ site, url: ticket.url, route: ticket.route(open.route), timeoutMs: opts.visitTimeoutMs ?? 15_000, attempt });
+    if (opts.artefactsDir) observation = await keepArtefacts(observation, opts.artefactsDir, stem);
+  } catch (err) {
+    return { row: brokenRow(scenario, state, client, site, err, box) };
+  } finally {
+    await open.lane.endCell(observation?.chain?.chainPem ? { chainPem: observation.chain.chainPem } : undefined);
+  }
+  // a shim may find mid-run that it cannot run this cell; that is a skip with its reason, never a pass
+  return observation.outcome === 'skipped'
+    ? { row: skippedRow(scenario, state, client, site, observation.detail ?? `${client} skipped this cell without a reason`, box) }
+    : { row: checkedRow(scenario, state, client, site, observation, box), observation };
+}
+
+/** Why a try failed, in one line: what the client did instead of what was expected. */
+function failureReason(row: ResultRow): string {
+  const got = row.actual.detail?.startsWith('shim failed') ? row.actual.detail : describeActual({ outcome: row.actual.outcome, ...(row.actual.error !== null && { error: row.actual.error }) });
+  return `expected ${row.expected}, got ${got.split('\n')[0]}`;
+}
+
+/** The row of a cell's last try; a retried one says which try it was and why the earlier ones failed. */
+function withAttempts(outcome: CellOutcome, attempt: number, failures: readonly FailedAttempt[]): CellOutcome {
+  if (attempt === 1) return outcome;
+  const row: ResultRow = { ...outcome.row, attempt, failedAttempts: [...failures] };
+  if (row.pass && row.skipped === undefined) row.flaky = true;
+  return { ...outcome, row };
+}
+
 async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOptions, pki: ScenarioPki, strays: ConnectionRecord[]): Promise<CellOutcome[]> {
   const { state, client, sites, box } = unit;
   const skipAll = (reason: string) => sites.map((site) => ({ row: skippedRow(scenario, state, client, site, reason, box) }));
@@ -122,26 +170,16 @@ async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOption
     const closeSession = onTeardown(() => session.close());
     try {
       for (const site of sites) {
-        const cell = { state: state.name, client, site, attempt: 1 };
-        const stem = cellFileStem(state.name, client, site, box);
-        const capture = captureDir && join(captureDir, `${stem}.pcapng`);
-        const ticket = await lane.startCell(cell, capture ? { capture } : {});
-        let observation: Observation | undefined;
-        try {
-          observation = await session.visit({ site, url: ticket.url, route: ticket.route(route), timeoutMs: opts.visitTimeoutMs ?? 15_000 });
-          if (opts.artefactsDir) observation = await keepArtefacts(observation, opts.artefactsDir, stem);
-        } catch (err) {
-          outcomes.push({ row: brokenRow(scenario, state, client, site, err, box) });
-          continue;
-        } finally {
-          await lane.endCell(observation?.chain?.chainPem ? { chainPem: observation.chain.chainPem } : undefined);
+        const failures: FailedAttempt[] = [];
+        for (let attempt = 1; ; attempt++) {
+          const outcome = await visitCell(scenario, unit, site, attempt, { lane, session, route, captureDir }, opts);
+          const failed = outcome.row.skipped === undefined && !outcome.row.pass;
+          if (!failed || attempt > (opts.retries ?? 0)) {
+            outcomes.push(withAttempts(outcome, attempt, failures));
+            break;
+          }
+          failures.push({ attempt, reason: failureReason(outcome.row) });
         }
-        // a shim may find mid-run that it cannot run this cell; that is a skip with its reason, never a pass
-        outcomes.push(
-          observation.outcome === 'skipped'
-            ? { row: skippedRow(scenario, state, client, site, observation.detail ?? `${client} skipped this cell without a reason`, box) }
-            : { row: checkedRow(scenario, state, client, site, observation, box), observation },
-        );
       }
     } finally {
       await closeSession().catch(() => {});
@@ -153,7 +191,7 @@ async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOption
   }
   for (const outcome of outcomes) {
     if (outcome.row.skipped !== undefined) continue;
-    const record = laneRecord.cells.find((r) => r.cell.site === outcome.row.site);
+    const record = laneRecord.cells.find((r) => r.cell.site === outcome.row.site && r.cell.attempt === (outcome.row.attempt ?? 1));
     if (record) {
       outcome.record = record;
       attachRecord(outcome.row, record, opts.artefactsDir);
@@ -178,9 +216,9 @@ async function vantageChains(scenario: Scenario, lab: Lab): Promise<Map<string, 
 }
 
 /** The boxes a run puts in the middle, and whether rows name them (only when the run names boxes). */
-function boxesFor(scenario: Scenario, opts: RunOptions): { boxes: readonly string[]; named: boolean } {
+export function boxesFor(scenario: Scenario, flagged: readonly string[] | undefined): { boxes: readonly string[]; named: boolean } {
   if (!scenario.interception) return { boxes: [ENGINE_BOX], named: false };
-  const asked = opts.boxes ?? (scenario.interception.box === undefined ? undefined : [scenario.interception.box].flat());
+  const asked = flagged ?? (scenario.interception.box === undefined ? undefined : [scenario.interception.box].flat());
   return asked ? { boxes: asked, named: true } : { boxes: [ENGINE_BOX], named: false };
 }
 
@@ -315,7 +353,7 @@ async function runThroughBox(scenario: Scenario, opts: RunOptions, scenarioPki: 
 
 export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<ScenarioRun> {
   const started = Date.now();
-  const { boxes, named } = boxesFor(scenario, opts);
+  const { boxes, named } = boxesFor(scenario, opts.boxes);
   if (scenario.path && !opts.runtime.interceptsOnPath) {
     const reason = `${scenario.id} puts the box on the clients' IP path (path:); the ${opts.runtime.name} runtime intercepts only at its doors (use --runtime netns)`;
     const rows = boxes.flatMap((box) => skippedGrid(scenario, opts, reason, named ? box : undefined)).map((o) => o.row);

@@ -79,6 +79,8 @@ export interface VisitTarget {
   url: string;
   route: Route;
   timeoutMs: number;
+  /** 1 for a cell's first try; a retry (the harness's --retries) counts up */
+  attempt?: number;
 }
 
 export interface Availability {

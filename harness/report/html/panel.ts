@@ -4,7 +4,7 @@
  * the cell's connections, what the origin saw, and links to the capture and key log.
  */
 import type { Translator } from '../../i18n/translate.ts';
-import { actualText } from '../cells.ts';
+import { actualText, flakyReason, isFlaky } from '../cells.ts';
 import { chainsMarkup } from './chain.ts';
 import type { CellView, Finding } from './cell-view.ts';
 import { html, type Markup } from './markup.ts';
@@ -75,6 +75,8 @@ function verdictMarkup(view: CellView, tr: Translator): Markup {
     ${item(tr.t('html.cell.truth'), row.truth && html`<span class="truth ${row.truth.status}">${tr.t(`html.truth.${row.truth.status}`)}</span> — ${row.truth.reason}`)}
     ${item(tr.t('html.cell.skipped'), row.skipped)}
     ${item(tr.t('html.cell.allowed'), row.allowed)}
+    ${item(tr.t('cell.flaky'), isFlaky(row) ? flakyReason(row, tr) : undefined)}
+    ${item(tr.t('html.cell.attempts'), !isFlaky(row) && row.failedAttempts?.length ? (row.failedAttempts ?? []).map((f) => `#${f.attempt}: ${f.reason}`).join('; ') : undefined)}
     ${item(tr.t('html.cell.limitations'), row.limitations?.join('; '))}
   </dl>${row.actual.detail && html`<pre class="detail">${row.actual.detail}</pre>`}`;
 }

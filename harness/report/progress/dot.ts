@@ -1,6 +1,6 @@
-/** The dot reporter: one character per finished cell (· passed, F failed, ° skipped), 80 to a line. */
+/** The dot reporter: one character per finished cell (· passed, ± flaky, F failed, ° skipped), 80 to a line. */
 import type { Reporter, ReporterContext } from '../reporter.ts';
-import { statusOf } from '../cells.ts';
+import { isFlaky, statusOf } from '../cells.ts';
 
 const DOTS = { pass: '·', fail: 'F', skip: '°' } as const;
 const PER_LINE = 80;
@@ -13,7 +13,7 @@ export function dotReporter({ stderr }: ReporterContext): Reporter {
   };
   return {
     onCellEnd(_unit, row) {
-      stderr.write(DOTS[statusOf(row)]);
+      stderr.write(isFlaky(row) ? '±' : DOTS[statusOf(row)]);
       if (++column === PER_LINE) endLine();
     },
     onScenarioEnd: endLine,

@@ -6,7 +6,7 @@
  * one plain line per finished unit, no control characters.
  */
 import type { ResultRow } from '../../runner/results.ts';
-import { rowName, rowReason, statusOf } from '../cells.ts';
+import { flakyReason, isFlaky, rowName, rowReason, statusOf } from '../cells.ts';
 import type { Reporter, ReporterContext } from '../reporter.ts';
 import { listReporter, scenarioLine } from './list.ts';
 import { clock, ProgressTracker, unitName } from './tracker.ts';
@@ -50,7 +50,10 @@ export function lineReporter(context: ReporterContext): Reporter {
     shown = true;
   };
   const failureLines = (unit: { scenario: string }, rows: readonly ResultRow[]) =>
-    rows.filter((r) => statusOf(r) === 'fail').map((r) => `${color ? '\x1b[31m✗\x1b[0m' : '✗'} ${unit.scenario} ${rowName(r)}: ${rowReason(r, tr)}\n`);
+    [
+      ...rows.filter((r) => statusOf(r) === 'fail').map((r) => `${color ? '\x1b[31m✗\x1b[0m' : '✗'} ${unit.scenario} ${rowName(r)}: ${rowReason(r, tr)}\n`),
+      ...rows.filter(isFlaky).map((r) => `${color ? '\x1b[33m±\x1b[0m' : '±'} ${unit.scenario} ${rowName(r)}: ${flakyReason(r, tr)}\n`),
+    ];
 
   return {
     onBegin(plan) {

@@ -4,6 +4,7 @@
  * (with colour) as in a pipe or a CI log.
  */
 import { tally, type ResultRow } from '../../runner/results.ts';
+import { isFlaky } from '../cells.ts';
 import type { Reporter, ReporterContext, UnitRef } from '../reporter.ts';
 import { ProgressTracker, unitName } from './tracker.ts';
 
@@ -14,7 +15,8 @@ export function unitLine(context: ReporterContext, tracker: ProgressTracker, uni
   const t = tally(rows);
   const mark = t.failed > 0 ? '✗' : t.skipped === t.total ? '–' : '✓';
   const width = String(tracker.total).length;
-  const counts = tr.t('progress.counts', { passed: t.passed, failed: t.failed, skipped: t.skipped });
+  const flaky = rows.filter(isFlaky).length;
+  const counts = tr.t('progress.counts', { passed: t.passed, failed: t.failed, skipped: t.skipped }) + (flaky > 0 ? `, ${tr.t('progress.flaky', { count: flaky })}` : '');
   const time = ms === undefined ? '' : ` — ${tr.seconds(ms)}`;
   const painted = color ? `${MARK_COLOR[mark]}${mark}\x1b[0m` : mark;
   return `[${String(tracker.done).padStart(width)}/${tracker.total}] ${painted} ${unit.scenario} ${unitName(unit)}: ${counts}${time}`;
