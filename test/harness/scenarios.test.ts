@@ -13,10 +13,11 @@ import { renderTable } from '../../harness/report/table.ts';
 import { rowName, rowReason } from '../../harness/report/cells.ts';
 import { builtInScenarioFiles } from '../../harness/scenario/discover.ts';
 import { loopbackRuntime } from '../../lab/runtime/loopback.ts';
+import { builtinDetectors } from '../../lab/detectors/registry.ts';
 
 for (const file of builtInScenarioFiles()) {
   test(`scenario ${basename(file)} passes on loopback (every row passes or is skipped with a reason)`, async (t) => {
-    const [run] = await runAll({ files: [file], runtime: loopbackRuntime, catalogue: labCatalogue(), clients: labClients() });
+    const [run] = await runAll({ files: [file], runtime: loopbackRuntime, catalogue: labCatalogue(), clients: labClients(), detectors: builtinDetectors() });
     assert.ok(run, 'the run produced a result');
     const { rows } = run.result;
     assert.ok(rows.length > 0, 'the grid is not empty');
@@ -31,5 +32,8 @@ for (const file of builtInScenarioFiles()) {
     // of the box's connections means attribution broke (Firefox once dialled the wrong door)
     const unattributed = rows.filter((r) => r.skipped === undefined && r.truth?.status === 'unreachable');
     assert.deepEqual(unattributed.map((r) => `${rowName(r)}: ${r.truth!.reason}`), []);
+    // no built-in detector flags a cell nothing intercepted (python's leaf-only report once made chain-anchor do so)
+    const falsePositives = (run.result.detectors ?? []).flatMap((d) => d.cells.filter((c) => c.flagged && c.truth === false).map((c) => `${d.name}: ${c.state}/${c.client}@${c.site}: ${c.reason}`));
+    assert.deepEqual(falsePositives, []);
   });
 }
