@@ -26,6 +26,7 @@ interface ProbeFlags {
   maxTtl: number;
   timeout: number;
   concurrency: number;
+  port: number;
 }
 
 export const PROBE_EXIT = { 'not-intercepted': 0, intercepted: 1, inconclusive: 3 } as const;
@@ -47,7 +48,7 @@ async function probeCommand(flags: ProbeFlags): Promise<void> {
   const report = await probeAll(
     sites,
     {
-      targetFor: (site) => ({ site, url: `https://${site}/`, route: { kind: 'direct', host: site, port: 443 }, timeoutMs }),
+      targetFor: (site) => ({ site, url: `https://${site}${flags.port === 443 ? '' : `:${flags.port}`}/`, route: { kind: 'direct', host: site, port: flags.port }, timeoutMs }),
       publicAnchorsPem: [],
       ...(via && { via }),
       ttl: flags.ttl,
@@ -83,5 +84,6 @@ export function registerProbeCommand(program: Command): void {
     .option('--max-ttl <n>', 'the TTL sweep stops here', positiveInt, 30)
     .option('--timeout <seconds>', 'per-site handshake timeout', positiveInt, 10)
     .option('--concurrency <n>', 'sites probed at once', positiveInt, 6)
+    .option('--port <n>', 'the sites\' TLS port', positiveInt, 443)
     .action(async (flags: ProbeFlags) => probeCommand(flags));
 }

@@ -32,6 +32,7 @@ function ttlReason(ttl: TtlPart | undefined, tr: Translator): string {
   if (/raw ICMP socket/.test(ttl.skipped)) return tr.t('probe.ttl.noRoot');
   if (/--no-ttl/.test(ttl.skipped)) return tr.t('probe.ttl.off');
   if (/through a proxy/.test(ttl.skipped)) return tr.t('probe.ttl.proxy');
+  if (/loopback/.test(ttl.skipped)) return tr.t('probe.ttl.loopback');
   return tr.t('probe.ttl.other', { reason: ttl.skipped });
 }
 

@@ -199,6 +199,7 @@ export const en = {
   'probe.ttl.noRoot': 'that needs root: run it again with sudo to learn the hop',
   'probe.ttl.off': 'turned off with --no-ttl',
   'probe.ttl.proxy': 'the sites are reached through a proxy',
+  'probe.ttl.loopback': 'the sites are on this machine: there is no path to measure',
   'probe.ttl.notFound': 'the forged certificate did not come back at any tried TTL',
   'probe.ttl.other': '{reason}',
   'probe.json.written': 'report: {file} ({addresses})',

@@ -197,6 +197,7 @@ export const kk: Catalogue = {
   'probe.ttl.noRoot': 'бұл үшін root құқығы керек: түйінді білу үшін sudo арқылы қайта іске қосыңыз',
   'probe.ttl.off': '--no-ttl жалауымен өшірілген',
   'probe.ttl.proxy': 'сайттар прокси арқылы ашылады',
+  'probe.ttl.loopback': 'сайттар осы компьютердің өзінде: өлшейтін жол жоқ',
   'probe.ttl.notFound': 'жалған сертификат тексерілген ешбір TTL кезінде қайтпады',
   'probe.ttl.other': 'себебі: {reason}',
   'probe.json.written': 'есеп: {file} ({addresses})',

@@ -207,6 +207,7 @@ export const ru: Catalogue = {
   'probe.ttl.noRoot': 'для этого нужны права root: запустите снова через sudo, чтобы узнать узел',
   'probe.ttl.off': 'отключено флагом --no-ttl',
   'probe.ttl.proxy': 'сайты открываются через прокси',
+  'probe.ttl.loopback': 'сайты находятся на этом же компьютере: измерять нечего',
   'probe.ttl.notFound': 'поддельный сертификат не вернулся ни при одном из проверенных TTL',
   'probe.ttl.other': 'причина: {reason}',
   'probe.json.written': 'отчёт: {file} ({addresses})',
