@@ -57,8 +57,18 @@ function allowanceFor(scenario: Scenario, state: string, client: string, site: s
   )?.reason;
 }
 
-export function checkedRow(scenario: Scenario, state: State, client: string, site: string, observation: Observation, box?: string): ResultRow {
-  const expected = expectedFor(scenario, state, client, site, box);
+/** What the lab knows of itself that an expectation may name (lab/runtime/types.ts). */
+export interface LabFacts {
+  gatewayHop?: number;
+}
+
+/** `intercepted:hop-gateway` → the hop of this lab's gateway; unchanged where the lab states none */
+export function withLabFacts(expected: string, facts: LabFacts = {}): string {
+  return facts.gatewayHop === undefined ? expected : expected.replace(/^intercepted:hop-gateway$/, `intercepted:hop-${facts.gatewayHop}`);
+}
+
+export function checkedRow(scenario: Scenario, state: State, client: string, site: string, observation: Observation, box?: string, facts?: LabFacts): ResultRow {
+  const expected = withLabFacts(expectedFor(scenario, state, client, site, box), facts);
   const met = meetsExpectation(expected, observation);
   const allowed = met ? undefined : allowanceFor(scenario, state.name, client, site);
   return {

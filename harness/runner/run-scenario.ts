@@ -17,7 +17,7 @@ import type { Destination } from '../../lab/proxy/types.ts';
 import { readFileSync } from 'node:fs';
 import type { Scenario } from '../scenario/schema.ts';
 import { onTeardown } from './lifecycle.ts';
-import { brokenRow, checkedRow, expandUnits, skippedRow, type Selection, type Unit } from './matrix.ts';
+import { brokenRow, checkedRow, expandUnits, skippedRow, type LabFacts, type Selection, type Unit } from './matrix.ts';
 import { buildScenarioPki, type ScenarioPki } from './pki.ts';
 import { mapBounded } from './pool.ts';
 import { cellEvidence, scoreEvidence } from './detect.ts';
@@ -96,6 +96,7 @@ interface UnitSession {
   session: ClientSession;
   route: RouteKind;
   captureDir: string | undefined;
+  facts: LabFacts;
 }
 
 /** One try of one cell on the unit's lane: its ticket, the client's visit, the checked row. */
@@ -118,7 +119,7 @@ async function visitCell(scenario: Scenario, unit: Unit, site: string, attempt: 
   // a shim may find mid-run that it cannot run this cell; that is a skip with its reason, never a pass
   return observation.outcome === 'skipped'
     ? { row: skippedRow(scenario, state, client, site, observation.detail ?? `${client} skipped this cell without a reason`, box) }
-    : { row: checkedRow(scenario, state, client, site, observation, box), observation };
+    : { row: checkedRow(scenario, state, client, site, observation, box, open.facts), observation };
 }
 
 /** Why a try failed, in one line: what the client did instead of what was expected. */
@@ -172,7 +173,7 @@ async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOption
       for (const site of sites) {
         const failures: FailedAttempt[] = [];
         for (let attempt = 1; ; attempt++) {
-          const outcome = await visitCell(scenario, unit, site, attempt, { lane, session, route, captureDir }, opts);
+          const outcome = await visitCell(scenario, unit, site, attempt, { lane, session, route, captureDir, facts: { ...(lab.gatewayHop !== undefined && { gatewayHop: lab.gatewayHop }) } }, opts);
           const failed = outcome.row.skipped === undefined && !outcome.row.pass;
           if (!failed || attempt > (opts.retries ?? 0)) {
             outcomes.push(withAttempts(outcome, attempt, failures));

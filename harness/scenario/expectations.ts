@@ -57,7 +57,8 @@ export function isVerdict(value: string): value is Verdict {
 /**
  * The `probe` client's own words (lab/clients/tlslab-probe.ts): intercepted, intercepted:hop-N,
  * not-intercepted, inconclusive. `intercepted` accepts any hop or none; `intercepted:hop-N` only
- * that hop, so a scenario on a routed lab can hold the probe to the box's real place.
+ * that hop, so a scenario on a routed lab can hold the probe to the box's real place;
+ * `intercepted:hop-gateway` is that hop as the lab's topology states it (harness/runner/matrix.ts).
  */
 const PROBE_WORD = /^(?:intercepted(?::hop-\d+)?|not-intercepted|inconclusive)$/;
 

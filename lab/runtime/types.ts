@@ -190,6 +190,11 @@ export interface Lab {
   readonly clientLauncher?: ClientLauncher;
   /** TTL-limited probes from the client's place (only where routers decrement TTL on the path) */
   localise?(request: LocaliseRequest): Promise<PathLocalisation>;
+  /**
+   * On a routed lab, the TTL a client's packet needs to reach the gateway where the box sits: the
+   * topology's own number, which expectations may name (`intercepted:hop-gateway`, the probe client)
+   */
+  readonly gatewayHop?: number;
   /** route kinds this lab can give a client, in the order it prefers them */
   readonly routeKinds: readonly RouteKind[];
   /** the URL a client should fetch for a site (names, ports) */

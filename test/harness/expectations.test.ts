@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { meetsExpectation, resolveExpectation } from '../../harness/scenario/expectations.ts';
-import { checkedRow, expectedFor } from '../../harness/runner/matrix.ts';
+import { checkedRow, expectedFor, withLabFacts } from '../../harness/runner/matrix.ts';
 import { parseScenario } from '../../harness/scenario/load.ts';
 
 const clients = new Set(['curl', 'java']);
@@ -104,4 +104,11 @@ test("the probe's words: intercepted takes any hop, intercepted:hop-N only that 
   assert.ok(!meetsExpectation('intercepted', { outcome: 'loaded', error: 'not-intercepted' }));
   assert.ok(!meetsExpectation('intercepted', { outcome: 'refused', error: 'inconclusive' }));
   assert.ok(meetsExpectation('inconclusive', { outcome: 'refused', error: 'inconclusive' }));
+});
+
+test('intercepted:hop-gateway is the hop the lab states for its gateway, and stays unresolved (so unmet) where it states none', () => {
+  assert.equal(withLabFacts('intercepted:hop-gateway', { gatewayHop: 3 }), 'intercepted:hop-3');
+  assert.equal(withLabFacts('intercepted:hop-gateway', {}), 'intercepted:hop-gateway');
+  assert.equal(withLabFacts('exit-60', { gatewayHop: 3 }), 'exit-60');
+  assert.ok(!meetsExpectation(withLabFacts('intercepted:hop-gateway'), { outcome: 'flagged', error: 'intercepted:hop-3' }));
 });

@@ -397,6 +397,7 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
       lease: () => lanes.lease(),
       vantageChain: (site) => vantage.get(site.toLowerCase()) ?? vantageChain(undefined, site),
       localise: (request) => localiseFromClient(firstClient, { routers: routerCount, siteAddress: originIp }, request),
+      gatewayHop: routerCount + 1,
       async execInClient(argv, execOptions = {}) {
         const t = Date.now();
         const timeoutMs = execOptions.timeoutMs ?? 60_000;

@@ -181,6 +181,7 @@ async function upNetns(topology: Topology, options: NetnsRuntimeOptions): Promis
     runtime: 'netns',
     clientLauncher: wires[0]!.clientLauncher!,
     localise: (request) => localisePaths(lab, request),
+    gatewayHop: lab.hop(lab.plan.gateway),
     routeKinds: ['direct'],
     netns: lab,
     urlFor,
