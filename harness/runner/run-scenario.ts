@@ -270,7 +270,7 @@ function boxUnavailable(scenario: Scenario, opts: RunOptions, box: string, pki: 
   if (typeof interceptor === 'string') return interceptor;
   const missing = interceptor.missing();
   if (missing) return missing;
-  if (!opts.runtime.hostsForeignBoxes) return `the ${opts.runtime.name} runtime runs only the lab's engine; ${box} runs on loopback and netns`;
+  if (!opts.runtime.hostsForeignBoxes) return `the ${opts.runtime.name} runtime runs only the lab's engine; ${box} runs on loopback, netns and containers`;
   if (opts.runtime.interceptsOnPath && !interceptor.startTransparent) return `${box} has no transparent mode: it cannot sit on the clients' path (the ${opts.runtime.name} runtime)`;
   return interceptor.unsupported?.(boxPolicy(scenario, pki));
 }
@@ -301,11 +301,11 @@ async function runThroughBox(scenario: Scenario, opts: RunOptions, scenarioPki: 
   const found = interceptorFor(box, opts);
   const interceptor = typeof found === 'string' ? undefined : found;
   pki = pkiForBox(pki, box, opts);
-  const labDir = named ? join(workDir, `box-${box}`) : workDir;
-  await mkdir(labDir, { recursive: true });
   const lab = await opts.runtime.up({
     origins: pki.origins,
-    workDir: labDir,
+    // the scenario's dir, whichever the box (their labs run one after another): what clients read,
+    // the PKI and their own dirs, must be inside it (the containers runtime shares only it with them)
+    workDir,
     lanes: Math.max(1, Math.min(opts.concurrency, units.length)),
     ...(opts.capture && opts.artefactsDir && { capture: true }),
     ...(scenario.interception &&

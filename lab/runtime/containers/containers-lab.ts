@@ -35,6 +35,7 @@ import type { Readiness } from './readiness.ts';
 import { localiseFromClient } from './path-localise.ts';
 import { createLabTempDir, removeRegisteredDir } from '../registry/run.ts';
 import { normaliseName } from '../../proxy/targets.ts';
+import { gatewayBoxDir, startGatewayBox, type GatewayBoxDir } from './gateway-box.ts';
 
 const TRANSPARENT_PORT = 8443;
 const CONNECT_PORT = 3128;
@@ -122,12 +123,13 @@ function interceptedAddresses(targets: TargetPolicy | undefined, origins: Map<st
   return [...origins].filter(([site]) => targets.wildcard || targets.names.has(normaliseName(site))).map(([, ip]) => ip);
 }
 
-function gatewayConfig(topology: Topology, inside: LabNetwork, outside: LabNetwork, origins: Map<string, string>, routes: LabRoute[]): GatewayConfig {
+function gatewayConfig(topology: Topology, inside: LabNetwork, outside: LabNetwork, origins: Map<string, string>, routes: LabRoute[], box: GatewayBoxDir | undefined): GatewayConfig {
   const interception = topology.interception;
   return {
     insideSubnet: inside.subnet,
     outsideSubnet: outside.subnet,
-    interceptDestinations: interceptedAddresses(interception?.targets, origins),
+    // a foreign box takes every :443 flow once it listens (gateway-box.ts); the engine none
+    interceptDestinations: box ? [] : interceptedAddresses(interception?.targets, origins),
     transparentPort: TRANSPARENT_PORT,
     connectPort: CONNECT_PORT,
     targets: { names: [...(interception?.targets.names ?? [])], ...(interception?.targets.wildcard ? { wildcard: true } : {}) },
@@ -138,6 +140,7 @@ function gatewayConfig(topology: Topology, inside: LabNetwork, outside: LabNetwo
     sites: Object.fromEntries(origins),
     routes,
     ...(topology.capture && { keylogLines: true }),
+    ...(box && { boxAgentSocket: box.agentSocket }),
   };
 }
 
@@ -192,6 +195,8 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
   let reportServer: ReportServer | undefined;
   let ledger: LaneLedger | undefined;
   let capture: Capture | undefined;
+  let boxDir: GatewayBoxDir | undefined;
+  let foreignBox: { close(): Promise<void> } | undefined;
   const originsListening = new Rollcall();
   const t0 = Date.now();
 
@@ -200,6 +205,8 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
       await capture.stop(ledger.lastCapturedActivity()).catch(() => undefined);
       await ledger.splitCaptures(capture.file).catch(() => undefined);
     }
+    // the box's own clean-up (squid's dir); its processes would die with the container anyway
+    await foreignBox?.close().catch(() => undefined);
     // one forced DELETE per container (kill and remove at once), every one of the run's, also
     // what a half-finished start-up created without our knowing its id; then the networks
     await reap(endpoint, { run: runId }).catch(() => undefined);
@@ -207,6 +214,7 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
     await reportServer?.close();
     await forge?.close();
     if (sharedDir) removeRegisteredDir(sharedDir);
+    boxDir?.remove();
   };
 
   try {
@@ -271,13 +279,15 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
     const far = (i: number) => routers[i]!.getIpAddress(chain[i + 1]!.name);
     const subnetsBefore = (k: number) => chain.slice(0, k).map((n) => n.subnet);
 
+    if (topology.box) boxDir = gatewayBoxDir();
     const gatewayStart: GatewayStart = {
       endpoint,
       inside: gatewayInsideNet,
       outside: internet,
       forgeDir: forge.dir,
       // back towards every network before the last router, through it
-      config: gatewayConfig(topology, gatewayInsideNet, internet, originIps, routerCount > 0 ? subnetsBefore(routerCount).map((to) => ({ to, via: far(routerCount - 1) })) : []),
+      config: gatewayConfig(topology, gatewayInsideNet, internet, originIps, routerCount > 0 ? subnetsBefore(routerCount).map((to) => ({ to, via: far(routerCount - 1) })) : [], boxDir),
+      ...(boxDir && { boxDir: boxDir.dir }),
     };
     // the gateway's addresses are known once it runs: routes towards it go in while its engine starts
     const gatewayAndRoutes = timed(timings, 'gateway running + routes', async () => {
@@ -315,7 +325,13 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
       return { dnsIp, clients };
     });
     const [{ gateway, inside: gatewayInside, outside: gatewayOutside }, { dnsIp, clients }] = await allStarted([gatewayAndRoutes, clientsAndRoutes]);
-    await timed(timings, 'roles ready', () => allStarted([gateway.readiness.promise, originsListening.all()]));
+    // a foreign box starts as soon as the gateway listens, while the origins come up
+    const gatewayReady = gateway.readiness.promise.then(async () => {
+      if (!boxDir) return;
+      const inside = await gateway.inside;
+      foreignBox = await timed(timings, `box ${topology.box!.interceptor.name} in the gateway`, () => startGatewayBox(topology, boxDir!, inside, originIps));
+    });
+    await timed(timings, 'roles ready', () => allStarted([gatewayReady, originsListening.all()]));
 
     const captureProblem = topology.capture
       ? await startLabCapture([clientsNet, internet], topology.workDir).then((c) => {
@@ -334,9 +350,12 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
       originIp(site);
       return `https://${site.toLowerCase()}/`;
     };
-    // direct: the origin's own address, which the gateway sits in front of; connect: the box's CONNECT door
+    // direct: the origin's own address, which the gateway sits in front of; connect: the engine's
+    // CONNECT door (a foreign box in the gateway has none: it sees only redirected flows)
+    const routeKinds: RouteKind[] = topology.box ? ['direct'] : ['direct', 'connect'];
     const routeFor = (site: string, kind: RouteKind): Route => {
       const origin = originIp(site);
+      if (!routeKinds.includes(kind)) throw new Error(`containers runtime: ${topology.box!.interceptor.name} in the gateway takes only direct routes (transparent interception), not ${kind}`);
       return kind === 'direct' ? { kind, host: origin, port: ORIGIN_PORT } : { kind, host: gatewayInside, port: CONNECT_PORT };
     };
     const clientAddresses = clients.map((c) => c.getIpAddress(clientsNet.name));
@@ -388,7 +407,7 @@ export async function upContainersLab(session: ContainerSession, topology: Topol
       addresses,
       timings,
       clientLauncher: wires[0]!.clientLauncher!,
-      routeKinds: ['direct', 'connect'],
+      routeKinds,
       urlFor,
       routeFor,
       clientRouteFor: (site) => routeFor(site, 'direct'),

@@ -91,6 +91,15 @@ export function roleMounts(): HostMount[] {
   return [...base, ...beside(base, [hostInterpreterPrefixes()[0]!])];
 }
 
+/**
+ * what the gateway adds when a box the lab did not write runs in it: the host's user and group
+ * databases, read-only, since such a box drops to its own user by name (squid: proxy) and the lab
+ * hands it its dir on the host by that name; the same database on both sides means the same uid
+ */
+export function boxUserMounts(): HostMount[] {
+  return ['/etc/passwd', '/etc/group'].map((p) => same(p));
+}
+
 /** what a client container mounts: the role's, other interpreters, the Java class cache, and its writable dirs */
 export function clientMounts(writable: readonly string[]): HostMount[] {
   const base = roleMounts();

@@ -11,7 +11,7 @@ import { nodeTsArgv } from '../../clients/node-ts-argv.ts';
 import { LabContainer, jsonLines } from './lab-container.ts';
 import type { LabNetwork } from './networks.ts';
 import { FORGE_MOUNT, GATEWAY_CONFIG_PATH, type GatewayConfig, type GatewayLine } from './roles/gateway-config.ts';
-import { clientMounts, roleMounts, type HostMount } from './host-mounts.ts';
+import { boxUserMounts, clientMounts, roleMounts, type HostMount } from './host-mounts.ts';
 import { agentArgv } from './client-launcher.ts';
 import { readiness, RunningWaitStrategy, type Readiness } from './readiness.ts';
 
@@ -117,12 +117,21 @@ export interface GatewayStart {
   outside: LabNetwork;
   forgeDir: string;
   config: GatewayConfig;
+  /** a host dir mounted read-write at the same path (a foreign box's files and its agent's socket); with it the host's user database */
+  boxDir?: string;
+}
+
+/** the gateway running, and once it listens, the name of its interface facing the clients */
+export interface StartingGateway extends StartingRole {
+  inside: Promise<string>;
 }
 
 /** The box: forwards between its networks (IP forwarding in its own namespace) and intercepts with nft + the engine; ready when it logs that it listens. */
-export async function startGatewayContainer(ctx: RoleContext, g: GatewayStart): Promise<StartingRole> {
+export async function startGatewayContainer(ctx: RoleContext, g: GatewayStart): Promise<StartingGateway> {
   const output = lastLines();
   const readiness = readinessOf('the gateway', output.said);
+  let insideNamed!: (name: string) => void;
+  const inside = new Promise<string>((resolve) => (insideNamed = resolve));
   const container = await new LabContainer(ctx.image)
     .withName(`tlslab-${ctx.runId}-gateway`)
     .withNetworkMode(g.inside.name)
@@ -130,14 +139,21 @@ export async function startGatewayContainer(ctx: RoleContext, g: GatewayStart): 
     .withLabels({ ...ctx.labels, 'tlslab.role': 'gateway' })
     .withAddedCapabilities('NET_ADMIN')
     .withSysctls(IP_FORWARDING)
-    .withBindMounts([...binds(roleMounts()), { source: g.forgeDir, target: FORGE_MOUNT, mode: 'rw' }])
+    .withBindMounts([
+      ...binds(roleMounts()),
+      { source: g.forgeDir, target: FORGE_MOUNT, mode: 'rw' },
+      ...(g.boxDir ? [{ source: g.boxDir, target: g.boxDir, mode: 'rw' as const }, ...binds(boxUserMounts())] : []),
+    ])
     .withCopyContentToContainer([{ content: JSON.stringify(g.config), target: GATEWAY_CONFIG_PATH }])
     .withEntrypoint(nodeTsArgv(GATEWAY_MAIN, [GATEWAY_CONFIG_PATH]))
     .withLogConsumer(
       endsWith(
         jsonLines((line) => {
           const l = line as GatewayLine;
-          if (l.type === 'listening') readiness.ready();
+          if (l.type === 'listening') {
+            insideNamed(l.inside);
+            readiness.ready();
+          }
           else if (l.type === 'error') readiness.failed(l.message);
         }, output.keep),
         () => readiness.failed('its container stopped'),
@@ -145,7 +161,7 @@ export async function startGatewayContainer(ctx: RoleContext, g: GatewayStart): 
     )
     .withWaitStrategy(new RunningWaitStrategy())
     .start();
-  return { container, readiness };
+  return { container, readiness, inside };
 }
 
 /** A hop between two networks that decrements TTL and nothing else (its routes come later, routes.ts). */

@@ -21,6 +21,8 @@ export function createContainersRuntime(options: ContainersLabOptions = {}): Con
   return {
     name: 'containers',
     interceptsOnPath: true,
+    // mitmproxy, sslsplit and squid run transparently in the gateway container (gateway-box.ts)
+    hostsForeignBoxes: true,
     async probe() {
       const availability = probeContainerEngine();
       if (!availability.available || !process.env.DOCKER_HOST) return availability;

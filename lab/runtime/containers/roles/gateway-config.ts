@@ -24,6 +24,12 @@ export interface GatewayConfig {
   keylogLines?: boolean;
   /** the lab's report socket inside the container (events, key lines, sync answers) */
   reportSocket?: string;
+  /**
+   * a box the lab did not write runs here: serve the process agent (client-agent.py) on this
+   * socket, in a dir the host sees at the same path, so the lab can start the box and its
+   * commands in the gateway; the engine then intercepts nothing (interceptDestinations is empty)
+   */
+  boxAgentSocket?: string;
 }
 
 /** JSON lines the gateway writes on stdout; the lab follows the container's log. */

@@ -3,11 +3,15 @@
  * reach the origins' :443 and nothing else), the transparent redirect of targeted origins' :443
  * flows in the container's own netfilter tables (needs NET_ADMIN), then the engine's transparent
  * and CONNECT doors with a forger that asks the lab. Engine events go to the lab's report socket
- * as JSON lines; readiness and errors to stdout (the container's log).
+ * as JSON lines; readiness and errors to stdout (the container's log). When a box the lab did not
+ * write stands in for the engine, the engine redirects nothing, and a process agent lets the lab
+ * start that box here (lab/runtime/containers/gateway-box.ts).
  */
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { installLastResortGuard, startEngine } from '../../../proxy/index.ts';
 import type { EngineEvent } from '../../../proxy/types.ts';
 import { interceptionRuleset } from '../../netns/interception-rules.ts';
@@ -16,6 +20,7 @@ import { remoteForger } from './remote-forger.ts';
 import { openReportSink } from '../../line-channel.ts';
 import { GATEWAY_CONFIG_PATH, type GatewayConfig, type GatewayLine } from './gateway-config.ts';
 import { forwardRuleset } from './gateway-rules.ts';
+import { agentArgv } from '../client-launcher.ts';
 
 const ORIGIN_PORT = 443;
 
@@ -36,6 +41,20 @@ function run(argv: string[], input?: string): void {
   if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr?.trim() || r.error?.message || `exit ${r.status}`}`);
 }
 
+/** the process agent a foreign box is started through; ready once it serves its socket */
+async function startBoxAgent(socket: string): Promise<void> {
+  const [command, ...args] = agentArgv(socket);
+  const agent = spawn(command!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // the box starts through it: without it the gateway is no use, so its end is the gateway's
+  agent.once('exit', (code, signal) => {
+    emit({ type: 'error', message: `the box agent exited (${signal ?? `exit ${code}`})` });
+    process.exit(1);
+  });
+  const lines = createInterface({ input: agent.stdout! });
+  const [first] = (await once(lines, 'line')) as [string];
+  if (!first.includes('ready')) throw new Error(`the box agent said ${JSON.stringify(first)}`);
+}
+
 async function main(): Promise<void> {
   const config = JSON.parse(readFileSync(process.argv[2] ?? GATEWAY_CONFIG_PATH, 'utf8')) as GatewayConfig;
   // events and key lines go to the lab's socket: a container log arrives too late to attribute by
@@ -52,6 +71,7 @@ async function main(): Promise<void> {
       selection: { kind: 'destinations', addresses: config.interceptDestinations },
     }));
   }
+  if (config.boxAgentSocket) await startBoxAgent(config.boxAgentSocket);
   const sites = new Map(Object.entries(config.sites).map(([name, ip]) => [name.toLowerCase(), ip]));
   // one engine, two doors: connection ids are unique across both
   const engine = await startEngine({
