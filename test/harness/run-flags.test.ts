@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { nodeScenario } from './helpers/cli.ts';
+import { main } from '../../harness/cli.ts';
 import { dotReporter } from '../../harness/report/progress/dot.ts';
 import { lineReporter } from '../../harness/report/progress/line.ts';
 import { english } from '../../harness/i18n/translate.ts';
@@ -22,11 +23,36 @@ function tlslabIn(cwd: string, args: string[], env: Record<string, string> = {},
   return spawnSync(process.execPath, argv, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
 }
 
+/**
+ * The CLI in this process, for what stops before a lab starts: its exit code and its stderr
+ * (stdout is left alone: the test runner reports through it).
+ */
+async function tlslabHere(args: string[]): Promise<{ status: number; stderr: string }> {
+  let stderr = '';
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
+  try {
+    return { status: await main(['node', 'tlslab', ...args]), stderr };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
 function withDir(body: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'tlslab-flags-test-'));
   try {
     writeFileSync(join(dir, 's.yaml'), nodeScenario('flags-check'));
     body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function withDirAsync(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tlslab-flags-test-'));
+  try {
+    writeFileSync(join(dir, 's.yaml'), nodeScenario('flags-check'));
+    await body(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -41,8 +67,8 @@ test('--version prints package.json\'s version', () => {
   assert.equal(r.stdout.trim(), version);
 });
 
-test('--grep and --grep-invert choose cells by title; a bad or matchless pattern is a usage error', () => {
-  withDir((dir) => {
+test('--grep and --grep-invert choose cells by title; a bad or matchless pattern is a usage error', async () => {
+  await withDirAsync(async (dir) => {
     const only = tlslabIn(dir, ['run', 's.yaml', '--grep', 'node@vk\\.com$', '--reporter', 'json', '--out', 'grep']);
     assert.equal(only.status, 0, only.stderr);
     assert.deepEqual(sitesOf(join(dir, 'grep')), ['vk.com']);
@@ -50,10 +76,10 @@ test('--grep and --grep-invert choose cells by title; a bad or matchless pattern
     assert.equal(but.status, 0, but.stderr);
     assert.deepEqual(sitesOf(join(dir, 'invert')), ['control.example.kz']);
 
-    const none = tlslabIn(dir, ['run', 's.yaml', '--grep', 'firefox@']);
+    const none = await tlslabHere(['run', join(dir, 's.yaml'), '--grep', 'firefox@']);
     assert.equal(none.status, 2);
     assert.equal(none.stderr, 'tlslab: --grep firefox@: no cell of the 2 selected matches (a cell\'s title reads "flags-check installed node@vk.com")\n');
-    const bad = tlslabIn(dir, ['run', 's.yaml', '--grep', 'node@(vk']);
+    const bad = await tlslabHere(['run', join(dir, 's.yaml'), '--grep', 'node@(vk']);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /option '--grep <pattern>' argument 'node@\(vk' is invalid\. not a regular expression/);
   });
@@ -113,8 +139,8 @@ test('--retries: a cell that fails its first try and passes its second is flaky 
   });
 });
 
-test('tlslab.config.json: defaults, a project chosen with --project, the command line over both; .ts too; a bad file in one line', () => {
-  withDir((dir) => {
+test('tlslab.config.json: defaults, a project chosen with --project, the command line over both; .ts too; a bad file in one line', async () => {
+  await withDirAsync(async (dir) => {
     const config = {
       scenarios: ['s.yaml'],
       reporter: ['json'],
@@ -134,18 +160,19 @@ test('tlslab.config.json: defaults, a project chosen with --project, the command
     assert.equal(flag.status, 0, flag.stderr);
     assert.deepEqual(sitesOf(join(dir, 'runs/flag')), ['control.example.kz']);
 
-    const unknown = tlslabIn(dir, ['run', '--project', 'nope']);
+    const file = join(dir, 'tlslab.config.json');
+    const unknown = await tlslabHere(['run', '--config', file, '--project', 'nope']);
     assert.equal(unknown.status, 2);
-    assert.equal(unknown.stderr, 'tlslab: --project nope: tlslab.config.json has projects vk, control\n');
+    assert.equal(unknown.stderr, `tlslab: --project nope: ${file} has projects vk, control\n`);
 
-    writeFileSync(join(dir, 'tlslab.config.json'), JSON.stringify({ projects: [{ name: 'x', retries: -1 }] }));
-    const bad = tlslabIn(dir, ['run']);
+    writeFileSync(file, JSON.stringify({ projects: [{ name: 'x', retries: -1 }] }));
+    const bad = await tlslabHere(['run', '--config', file]);
     assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /^tlslab: tlslab\.config\.json: projects\[0\]\.retries: .*\n$/);
-    writeFileSync(join(dir, 'tlslab.config.json'), JSON.stringify({ client: ['curl'] }));
-    const typo = tlslabIn(dir, ['run']);
+    assert.equal(bad.stderr, `tlslab: ${file}: projects[0].retries: Too small: expected number to be >=0\n`);
+    writeFileSync(file, JSON.stringify({ client: ['curl'] }));
+    const typo = await tlslabHere(['run', '--config', file]);
     assert.equal(typo.status, 2);
-    assert.match(typo.stderr, /^tlslab: tlslab\.config\.json: client: not a field of a tlslab config \(fields: projects, scenarios, runtime, clients,/);
+    assert.match(typo.stderr, /^tlslab: \S+tlslab\.config\.json: client: not a field of a tlslab config \(fields: projects, scenarios, runtime, clients,.*\)\n$/);
 
     rmSync(join(dir, 'tlslab.config.json'));
     writeFileSync(join(dir, 'tlslab.config.ts'), `const sites: string[] = ['control'];\nexport default { scenarios: ['s.yaml'], reporter: ['json'], out: 'runs/ts', grep: '@' + sites[0] };\n`);

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tlslab } from './helpers/cli.ts';
@@ -97,6 +97,43 @@ test('three shards merged equal the unsharded run: rows in grid order, scores re
     assert.equal(twice.status, 2);
     assert.match(twice.stderr, /are both shard 1\/3/);
     assert.equal(twice.stderr.trim().split('\n').length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('merge-reports on stored shards: grid order from each shard\'s place, one report card per box, scores as tlslab detect gives them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlslab-merge-test-'));
+  try {
+    const fixture = join(import.meta.dirname, '../fixtures/runs/kz-2019-loopback');
+    const whole = JSON.parse(readFileSync(join(fixture, 'results.json'), 'utf8')) as { scenario: string; runtime: string; rows: Row[] };
+    const evidence = JSON.parse(readFileSync(join(fixture, 'evidence.json'), 'utf8')) as { cells: Array<{ state: string; client: string; site: string }> };
+    const same = (a: { state: string; client: string; site: string }, b: typeof a) => a.state === b.state && a.client === b.client && a.site === b.site;
+    const cut = 33;
+    const cards = [[{ box: 'mitmproxy', grade: 'B' }], [{ box: 'mitmproxy', grade: 'B' }, { box: 'squid', grade: 'C' }]];
+    const shardDirs = [0, 1].map((i) => {
+      const rows = i === 0 ? whole.rows.slice(0, cut) : whole.rows.slice(cut);
+      const shardDir = join(dir, `shard-${i + 1}`);
+      mkdirSync(shardDir);
+      writeFileSync(join(shardDir, 'results.json'), JSON.stringify({ ...whole, rows, detectors: [], shard: { current: i + 1, total: 2 } }));
+      writeFileSync(join(shardDir, 'evidence.json'), JSON.stringify({ scenario: whole.scenario, runtime: whole.runtime, cells: evidence.cells.filter((e) => rows.some((r) => same(r, e))) }));
+      writeFileSync(join(shardDir, 'boxes.json'), JSON.stringify(cards[i]));
+      return shardDir;
+    });
+    const merged = join(dir, 'merged');
+    const m = tlslab(['merge-reports', shardDirs[1]!, shardDirs[0]!, '--out', merged, '--reporter', 'json']);
+    assert.equal(m.status, 0, m.stdout + m.stderr);
+    const rescored = join(dir, 'rescored');
+    const d = tlslab(['detect', fixture, '--out', rescored, '--reporter', 'json']);
+    assert.equal(d.status, 0, d.stdout + d.stderr);
+    const b = results(merged);
+    assert.deepEqual(b.rows.map(rowFacts), whole.rows.map(rowFacts));
+    assert.deepEqual(b.detectors.map(scoreFacts), results(rescored).detectors.map(scoreFacts));
+    assert.deepEqual(JSON.parse(readFileSync(join(merged, 'boxes.json'), 'utf8')), [{ box: 'mitmproxy', grade: 'B' }, { box: 'squid', grade: 'C' }]);
+
+    const gap = tlslab(['merge-reports', shardDirs[0]!, '--out', join(dir, 'gap'), '--reporter', 'json']);
+    assert.equal(gap.status, 0, gap.stderr);
+    assert.match(gap.stderr, /merging without shard 2 of 2/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
