@@ -1,12 +1,13 @@
 /**
  * The package as a consumer gets it: a scratch project installs it by path, imports it by name
  * (package.json exports → dist/, built by `npm run build`), runs a scenario through the API with a
- * real client, and type-checks against the shipped .d.ts. `npm pack` ships dist/ and no key.
+ * real client, and type-checks itself and docs/api.md's examples against the shipped .d.ts.
+ * `npm pack` ships dist/ and no key.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -76,11 +77,15 @@ test('a scratch project installs the package by path, imports it by name and run
   writeFileSync(join(dir, 'scenario.yaml'), SCENARIO);
   writeFileSync(join(dir, 'run.mjs'), RUN);
   writeFileSync(join(dir, 'check.ts'), CHECK);
+  // docs/api.md's examples compile against the shipped types too
+  const examples = [...readFileSync(join(ROOT, 'docs/api.md'), 'utf8').matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
+  assert.ok(examples.length >= 4, `docs/api.md has ${examples.length} ts examples`);
+  examples.forEach((code, i) => writeFileSync(join(dir, `api-example-${i}.ts`), `${code}\nexport {};\n`));
   writeFileSync(
     join(dir, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, noEmit: true, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] },
-      files: ['check.ts'],
+      files: ['check.ts', ...examples.map((_, i) => `api-example-${i}.ts`)],
     }),
   );
   const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', ROOT], { cwd: dir, encoding: 'utf8' });
