@@ -5,7 +5,7 @@
  * over both. A bad file stops the run with one line naming the file and the field.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { z } from 'zod';
@@ -13,6 +13,9 @@ import { UserError } from '../errors.ts';
 import { LANGS } from '../i18n/lang.ts';
 import { PROGRESS_REPORTERS, REPORTERS } from '../report/reporters.ts';
 import { formatPath } from '../scenario/problems.ts';
+import { BOX_NAMES } from '../../lab/boxes/index.ts';
+import { labCatalogue } from '../runner/lab-catalogue.ts';
+import { runtimeNames } from '../runner/runtimes.ts';
 
 export const CONFIG_FILES = ['tlslab.config.json', 'tlslab.config.ts'] as const;
 
@@ -27,12 +30,21 @@ const pattern = z.string().refine((p) => {
 }, 'not a regular expression');
 
 /** The run flags a config may set, by their camelCase names (`--grep-invert` is grepInvert). */
+const oneOf = (valid: () => readonly string[], what: string) =>
+  z.array(z.string().min(1)).min(1).superRefine((given, ctx) => {
+    const unknown = given.filter((n) => !valid().includes(n));
+    if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown ${what} ${unknown.join(', ')}; valid: ${valid().join(', ')}` });
+  });
+
 const runFields = {
   scenarios: names.optional(),
-  runtime: z.string().min(1).optional(),
-  clients: names.optional(),
+  runtime: z
+    .string()
+    .refine((r) => runtimeNames().includes(r), { error: (issue) => `unknown runtime ${JSON.stringify(issue.input)}; runtimes: ${runtimeNames().join(', ')}` })
+    .optional(),
+  clients: oneOf(() => labCatalogue().clients, 'client').optional(),
   states: names.optional(),
-  box: names.optional(),
+  box: oneOf(() => BOX_NAMES, 'box').optional(),
   concurrency: z.number().int().min(1).optional(),
   timeout: z.number().int().min(1).optional(),
   retries: z.number().int().min(0).optional(),
@@ -107,12 +119,23 @@ export async function loadConfig(file: string): Promise<TlslabConfig> {
   throw new UserError(`${file}: ${path}: ${message}`);
 }
 
+/** Scenario files and the out dir are relative to the config file, as Playwright's paths are; scenario ids stay ids. */
+function anchored(defaults: RunDefaults, file: string): RunDefaults {
+  const base = dirname(resolve(file));
+  const path = (p: string) => relative(process.cwd(), resolve(base, p)) || '.';
+  return {
+    ...defaults,
+    ...(defaults.scenarios && { scenarios: defaults.scenarios.map((s) => (/\.ya?ml$/i.test(s) ? path(s) : s)) }),
+    ...(defaults.out !== undefined && { out: path(defaults.out) }),
+  };
+}
+
 /** The config's defaults with the project's laid over them (--project NAME). */
 export function defaultsFor(config: TlslabConfig, file: string, project: string | undefined): RunDefaults {
   const { projects = [], $schema: _schema, ...top } = config;
-  if (project === undefined) return top;
+  if (project === undefined) return anchored(top, file);
   const chosen = projects.find((p) => p.name === project);
   if (!chosen) throw new UserError(`--project ${project}: ${file} has ${projects.length ? `projects ${projects.map((p) => p.name).join(', ')}` : 'no projects'}`);
   const { name: _name, ...fields } = chosen;
-  return { ...top, ...fields };
+  return anchored({ ...top, ...fields }, file);
 }
