@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { packageRoot } from '../lab/package-root.ts';
 import { UserError } from './errors.ts';
 import { registerCaCommands } from './commands/ca.ts';
 import { registerCrlsetCommands } from './commands/crlset.ts';
@@ -16,7 +17,8 @@ import { registerMergeReportsCommand } from './commands/merge-reports.ts';
 
 /** The lab's version, as package.json says it (one source for npm and --version). */
 export function labVersion(): string {
-  return (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  // packageRoot(): the same file whether this runs from the sources or from the build in dist/
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** What a caller may put in place of the lab's own parts (an embedding, a test's own client shims). */
