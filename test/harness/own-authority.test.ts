@@ -4,11 +4,11 @@
  * real run of all three through the node client; the forged chain must end at that very root.
  * Then `tlslab proxy` on a mitmproxy confdir with SSLKEYLOGFILE, and its missing options at once.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { request } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
@@ -20,7 +20,7 @@ import { UserError } from '../../harness/errors.ts';
 import { parseScenario } from '../../harness/scenario/load.ts';
 import { labCatalogue } from '../../harness/runner/lab-catalogue.ts';
 import { findExecutable } from '../../lab/runtime/find-executable.ts';
-import { createAuthority, issueServerCertificate } from '../../lab/ca/index.ts';
+import { createAuthority, issueServerCertificate, saveAuthority } from '../../lab/ca/index.ts';
 import type { ResultRow } from '../../harness/runner/results.ts';
 
 const spkiOf = (pem: string) => createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
@@ -45,12 +45,23 @@ function mitmproxyConfdir(dir: string): string | undefined {
   return dir;
 }
 
+/** One mitmproxy confdir for the tests of this file (made on first use), removed when they all end. */
+const CONF_ROOT = mkdtempSync(join(tmpdir(), 'tlslab-test-mitm-conf-'));
+after(() => rmSync(CONF_ROOT, { recursive: true, force: true }));
+let confdirOnce: Promise<string | undefined> | undefined;
+function sharedConfdir(): Promise<string | undefined> {
+  confdirOnce ??= Promise.resolve().then(() => mitmproxyConfdir(join(CONF_ROOT, 'conf')));
+  return confdirOnce;
+}
+
 test('a scenario names its own root: generic subject and key, a ca create dir, a mitmproxy confdir', { timeout: 240_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlslab-test-own-ca-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const created = tlslab(['ca', 'create', '--preset', 'generic', '--subject', 'CN=Acme Inspection Root, O=Acme, C=DE', '--key-type', 'ecdsa-p384', '--out', join(dir, 'my-ca')]);
-  assert.equal(created.status, 0, created.stderr);
-  const confdir = mitmproxyConfdir(join(dir, 'mitm'));
+  // what `tlslab ca create --preset generic --subject … --key-type ecdsa-p384 --out my-ca` does
+  // (test/ca/cli.test.ts runs that command), without a second CLI start-up
+  await saveAuthority(await createAuthority('generic', { generic: { subject: 'CN=Acme Inspection Root, O=Acme, C=DE', keyType: 'ecdsa-p384' } }), join(dir, 'my-ca'));
+  const confdir = await sharedConfdir();
+  if (confdir) symlinkSync(confdir, join(dir, 'mitm'));
   if (!confdir) t.diagnostic('mitmdump is not installed (apt-get install mitmproxy): the mitmproxy confdir case is skipped');
 
   const files = [
@@ -118,7 +129,7 @@ test('tlslab proxy names every missing option at once', async () => {
 test('tlslab proxy forges with a mitmproxy confdir and writes SSLKEYLOGFILE (0600)', { timeout: 120_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlslab-test-proxy-ca-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const confdir = mitmproxyConfdir(join(dir, 'mitm'));
+  const confdir = await sharedConfdir();
   if (!confdir) return t.skip('mitmdump is not installed (apt-get install mitmproxy)');
 
   const publicCa = await createAuthority('lab-public');
