@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { nodeScenario } from './helpers/cli.ts';
-import { main } from '../../harness/cli.ts';
+import { tlslabHere } from './helpers/in-process.ts';
 import { dotReporter } from '../../harness/report/progress/dot.ts';
 import { lineReporter } from '../../harness/report/progress/line.ts';
 import { english } from '../../harness/i18n/translate.ts';
@@ -21,21 +21,6 @@ const ROOT = resolve(import.meta.dirname, '../..');
 function tlslabIn(cwd: string, args: string[], env: Record<string, string> = {}, entry = join(ROOT, 'bin/tlslab.js')) {
   const argv = entry.endsWith('.ts') ? [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), entry, ...args] : [entry, ...args];
   return spawnSync(process.execPath, argv, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
-}
-
-/**
- * The CLI in this process, for what stops before a lab starts: its exit code and its stderr
- * (stdout is left alone: the test runner reports through it).
- */
-async function tlslabHere(args: string[]): Promise<{ status: number; stderr: string }> {
-  let stderr = '';
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
-  try {
-    return { status: await main(['node', 'tlslab', ...args]), stderr };
-  } finally {
-    process.stderr.write = write;
-  }
 }
 
 function withDir(body: (dir: string) => void): void {

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tlslab } from './helpers/cli.ts';
+import { tlslabHere } from './helpers/in-process.ts';
 
 function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -93,7 +93,7 @@ test('three shards merged equal the unsharded run: rows in grid order, scores re
     assert.match(m.stdout, /20 rows: 20 passed, 0 failed, 0 skipped/);
 
     // a shard given twice is refused in one line, before anything is written
-    const twice = tlslab(['merge-reports', shards[0]!, shards[0]!, '--out', join(dir, 'twice')]);
+    const twice = await tlslabHere(['merge-reports', shards[0]!, shards[0]!, '--out', join(dir, 'twice')]);
     assert.equal(twice.status, 2);
     assert.match(twice.stderr, /are both shard 1\/3/);
     assert.equal(twice.stderr.trim().split('\n').length, 1);
@@ -102,7 +102,7 @@ test('three shards merged equal the unsharded run: rows in grid order, scores re
   }
 });
 
-test('merge-reports on stored shards: grid order from each shard\'s place, one report card per box, scores as tlslab detect gives them', () => {
+test('merge-reports on stored shards: grid order from each shard\'s place, one report card per box, scores as tlslab detect gives them', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tlslab-merge-test-'));
   try {
     const fixture = join(import.meta.dirname, '../fixtures/runs/kz-2019-loopback');
@@ -121,17 +121,17 @@ test('merge-reports on stored shards: grid order from each shard\'s place, one r
       return shardDir;
     });
     const merged = join(dir, 'merged');
-    const m = tlslab(['merge-reports', shardDirs[1]!, shardDirs[0]!, '--out', merged, '--reporter', 'json']);
-    assert.equal(m.status, 0, m.stdout + m.stderr);
+    const m = await tlslabHere(['merge-reports', shardDirs[1]!, shardDirs[0]!, '--out', merged, '--reporter', 'json']);
+    assert.equal(m.status, 0, m.stderr);
     const rescored = join(dir, 'rescored');
-    const d = tlslab(['detect', fixture, '--out', rescored, '--reporter', 'json']);
-    assert.equal(d.status, 0, d.stdout + d.stderr);
+    const d = await tlslabHere(['detect', fixture, '--out', rescored, '--reporter', 'json']);
+    assert.equal(d.status, 0, d.stderr);
     const b = results(merged);
     assert.deepEqual(b.rows.map(rowFacts), whole.rows.map(rowFacts));
     assert.deepEqual(b.detectors.map(scoreFacts), results(rescored).detectors.map(scoreFacts));
     assert.deepEqual(JSON.parse(readFileSync(join(merged, 'boxes.json'), 'utf8')), [{ box: 'mitmproxy', grade: 'B' }, { box: 'squid', grade: 'C' }]);
 
-    const gap = tlslab(['merge-reports', shardDirs[0]!, '--out', join(dir, 'gap'), '--reporter', 'json']);
+    const gap = await tlslabHere(['merge-reports', shardDirs[0]!, '--out', join(dir, 'gap'), '--reporter', 'json']);
     assert.equal(gap.status, 0, gap.stderr);
     assert.match(gap.stderr, /merging without shard 2 of 2/);
   } finally {
