@@ -162,17 +162,23 @@ async function runUnit(scenario: Scenario, unit: Unit, lab: Lab, opts: RunOption
   try {
     // a lane with its own place for clients (netns: its own client namespace), else the lab's
     const launcher = lane.clientLauncher ?? lab.clientLauncher;
-    let session;
-    try {
-      session = await shim.prepare(trustStateFor(state, client, pki), workDir, launcher ? { launcher } : {});
-    } catch (err) {
-      return sites.map((site) => ({ row: brokenRow(scenario, state, client, site, err, box) }));
+    // a set-up that fails (a browser that did not start in time) uses up a try of each of the unit's cells
+    const setupFailures: FailedAttempt[] = [];
+    let session: ClientSession | undefined;
+    for (let attempt = 1; session === undefined; attempt++) {
+      try {
+        session = await shim.prepare(trustStateFor(state, client, pki), workDir, launcher ? { launcher } : {});
+      } catch (err) {
+        if (attempt > (opts.retries ?? 0)) return sites.map((site) => withAttempts({ row: brokenRow(scenario, state, client, site, err, box) }, attempt, setupFailures));
+        setupFailures.push({ attempt, reason: `the client's set-up failed: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}` });
+      }
     }
-    const closeSession = onTeardown(() => session.close());
+    const open = session;
+    const closeSession = onTeardown(() => open.close());
     try {
       for (const site of sites) {
-        const failures: FailedAttempt[] = [];
-        for (let attempt = 1; ; attempt++) {
+        const failures: FailedAttempt[] = [...setupFailures];
+        for (let attempt = setupFailures.length + 1; ; attempt++) {
           const outcome = await visitCell(scenario, unit, site, attempt, { lane, session, route, captureDir, facts: { ...(lab.gatewayHop !== undefined && { gatewayHop: lab.gatewayHop }) } }, opts);
           const failed = outcome.row.skipped === undefined && !outcome.row.pass;
           if (!failed || attempt > (opts.retries ?? 0)) {

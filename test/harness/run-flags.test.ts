@@ -70,15 +70,15 @@ test('--grep and --grep-invert choose cells by title; a bad or matchless pattern
   });
 });
 
-test('--retries: a cell that fails its first try and passes its second is flaky in every reporter; one failing every try fails in every reporter', () => {
+test('--retries: a cell that fails and then passes is flaky in every reporter; one failing every try fails in every reporter; a failed client set-up uses up a try', () => {
   withDir((dir) => {
     const out = join(dir, 'out');
-    const r = tlslabIn(dir, ['run', 's.yaml', '--retries', '2', '--reporter', 'table,json,junit,tap,html,list', '--out', out], { TLSLAB_TEST_FAIL_EVERY_TRY: 'control.example.kz' }, join(ROOT, 'test/harness/helpers/flaky-tlslab.ts'));
+    const r = tlslabIn(dir, ['run', 's.yaml', '--retries', '2', '--reporter', 'table,json,junit,tap,html,list', '--out', out], { TLSLAB_TEST_FAIL_EVERY_TRY: 'control.example.kz', TLSLAB_TEST_FAIL_FIRST_SETUP: '1' }, join(ROOT, 'test/harness/helpers/flaky-tlslab.ts'));
     assert.equal(r.status, 1, 'the cell failing all three tries fails the run');
     // table: the flaky cell passes and says so; the failing one names its tries
     assert.match(r.stdout, /vk\.com\s+✓ loaded \(flaky\)/);
     assert.match(r.stdout, /2 rows: 1 passed, 1 failed, 0 skipped/);
-    assert.match(r.stdout, /± installed node@vk\.com: flaky: passed on attempt 2 \(#1: expected loaded, got ECONNREFUSED\)/);
+    assert.match(r.stdout, /± installed node@vk\.com: flaky: passed on attempt 3 \(#1: the client's set-up failed: node did not start \(test plug-in\); #2: expected loaded, got ECONNREFUSED\)/);
     assert.match(r.stdout, /✗ installed node@control\.example\.kz: expected loaded, got ECONNREFUSED.*; failed on all 3 attempts/);
     // list (and line in a pipe)
     assert.match(r.stderr, /✗ flags-check installed\/node: 1 passed, 1 failed, 0 skipped, 1 flaky/);
@@ -86,24 +86,24 @@ test('--retries: a cell that fails its first try and passes its second is flaky 
     const rows = (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { rows: ResultRow[] }).rows;
     const vk = rows.find((x) => x.site === 'vk.com')!;
     const control = rows.find((x) => x.site === 'control.example.kz')!;
-    assert.deepEqual([vk.pass, vk.flaky, vk.attempt, vk.failedAttempts?.length, vk.truth?.status], [true, true, 2, 1, 'intercepted']);
+    assert.deepEqual([vk.pass, vk.flaky, vk.attempt, vk.failedAttempts?.length, vk.truth?.status], [true, true, 3, 2, 'intercepted']);
     assert.deepEqual([control.pass, control.flaky, control.attempt, control.failedAttempts?.length], [false, undefined, 3, 2]);
     // the detectors saw the try the row reports
     const evidence = (JSON.parse(readFileSync(join(out, 'evidence.json'), 'utf8')) as { cells: Array<{ site: string; attempt?: number }> }).cells;
-    assert.equal(evidence.find((e) => e.site === 'vk.com')?.attempt, 2);
+    assert.equal(evidence.find((e) => e.site === 'vk.com')?.attempt, 3);
     // junit: passed with a flakyFailure; failed with its failure
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
     assert.match(junit, /tests="\d+" failures="1"/);
-    assert.match(junit, /name="vk\.com">\s*<flakyFailure message="attempt 1: expected loaded, got ECONNREFUSED"/);
+    assert.match(junit, /name="vk\.com">\s*<flakyFailure message="attempt 1: the client&apos;s set-up failed: [^"]*"[^>]*>\s*<flakyFailure message="attempt 2: expected loaded, got ECONNREFUSED"/);
     assert.match(junit, /name="control\.example\.kz">\s*<failure message="[^"]*failed on all 3 attempts"/);
     // tap
     const tap = readFileSync(join(out, 'results.tap'), 'utf8');
-    assert.match(tap, /^ok 1 - flags-check installed node@vk\.com \(flaky: passed on attempt 2/m);
+    assert.match(tap, /^ok 1 - flags-check installed node@vk\.com \(flaky: passed on attempt 3/m);
     assert.match(tap, /^not ok 2 - flags-check installed node@control\.example\.kz$/m);
     // html
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     assert.match(html, /✓ loaded \(flaky\)/);
-    assert.match(html, /flaky: passed on attempt 2/);
+    assert.match(html, /flaky: passed on attempt 3/);
 
     // dot and line on a terminal, fed the same rows
     const writes: string[] = [];
@@ -119,7 +119,7 @@ test('--retries: a cell that fails its first try and passes its second is flaky 
     line.onUnitEnd?.(unit, rows);
     line.onEnd?.({ runs: [], verdict: { checks: [], problems: [], failed: false }, wallMs: 0 });
     const shown = writes.join("").replace(/\x1b\[[0-9;]*m/g, "");
-    assert.match(shown, /± flags-check installed node@vk\.com: flaky: passed on attempt 2/);
+    assert.match(shown, /± flags-check installed node@vk\.com: flaky: passed on attempt 3/);
     assert.match(shown, /✗ flags-check installed node@control\.example\.kz: .*failed on all 3 attempts/);
   });
 });
