@@ -66,7 +66,7 @@ export async function loadAuthority(dir: string): Promise<AuthorityMaterial> {
   const rootPath = join(dir, AUTHORITY_FILES.root);
   if (!existsSync(rootPath)) {
     if (existsSync(join(dir, MITMPROXY_CA_FILE))) return loadMitmproxyAuthority(join(dir, MITMPROXY_CA_FILE));
-    throw new UserError(`${rootPath}: no such file (tlslab ca create makes one), and no ${MITMPROXY_CA_FILE} of a mitmproxy confdir beside it`);
+    throw new UserError(`${rootPath}: cannot read (no such file; tlslab ca create makes one, and no ${MITMPROXY_CA_FILE} of a mitmproxy confdir is beside it)`);
   }
   const rootPem = await readText(rootPath);
   parseCertificates(rootPem, rootPath);
