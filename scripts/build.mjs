@@ -9,7 +9,15 @@ import { dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+let tsc;
+try {
+  tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+} catch {
+  // an install without devDependencies (npm ci --omit=dev) runs prepare too; the CLI needs no build
+  const asPrepare = process.env.npm_lifecycle_event === 'prepare';
+  process.stderr.write(`build: typescript (a devDependency) is not installed, so dist/ is not built${asPrepare ? '' : '; npm install first'}\n`);
+  process.exit(asPrepare ? 0 : 1);
+}
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
 
 const ASSETS = new Set(['.py', '.java']);
