@@ -366,6 +366,8 @@ test('docs and comments name only files that are in the repository', () => {
       const name = m[1]!;
       if (!existsSync(join(ROOT, name)) && !existsSync(join(ROOT, 'docs', name)) && !existsSync(join(ROOT, dirname(file), name))) bad.push(`${file}: ${name}`);
     }
+    // the design notes and research the project started from are not part of it
+    for (const m of text.matchAll(/(?:\.\.\/|\/work\/)shared\b|shared\/reference\b/g)) bad.push(`${file}: ${m[0]}`);
     if (!file.endsWith('.md')) continue;
     // output and synopses in code blocks other than sh show example names (scenarios/x.yaml)
     const prose = text.replace(/^```(?!sh\b)[^\n]*\n[\s\S]*?^```/gm, '');
