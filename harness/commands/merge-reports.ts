@@ -7,7 +7,7 @@
  * every reporter — JSON, JUnit, TAP, HTML, the table — is fed the merged run, so exit code and
  * files agree as they do after `tlslab run`.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { BoxCard } from '../../lab/boxes/grade/index.ts';
@@ -28,7 +28,17 @@ interface Shard {
   boxCards: BoxCard[];
 }
 
+/** A shard with no cells (more shards than cells) leaves a run dir with no results.json. */
+function emptyShard(dir: string): boolean {
+  if (!existsSync(join(dir, 'results.tap')) || existsSync(join(dir, 'results.json'))) return false;
+  return readdirSync(dir, { withFileTypes: true }).every((e) => !e.isDirectory() || !existsSync(join(dir, e.name, 'results.json')));
+}
+
 function readShard(dir: string): Shard {
+  if (emptyShard(dir)) {
+    process.stderr.write(`tlslab: ${dir}: no cells ran there (an empty shard, or a run of nothing); nothing to merge from it\n`);
+    return { dir, scenarios: [], boxCards: [] };
+  }
   const scenarios = resultFiles(dir).map(loadStored);
   const order = scenarios.find((s) => s.result.shard)?.result.shard;
   const cardsFile = join(dir, 'boxes.json');

@@ -131,9 +131,15 @@ test('merge-reports on stored shards: grid order from each shard\'s place, one r
     assert.deepEqual(b.detectors.map(scoreFacts), results(rescored).detectors.map(scoreFacts));
     assert.deepEqual(JSON.parse(readFileSync(join(merged, 'boxes.json'), 'utf8')), [{ box: 'mitmproxy', grade: 'B' }, { box: 'squid', grade: 'C' }]);
 
-    const gap = await tlslabHere(['merge-reports', shardDirs[0]!, '--out', join(dir, 'gap'), '--reporter', 'json']);
+    // a shard with no cells leaves a run dir with no results.json: said, and the rest merged
+    const empty = join(dir, 'empty-shard');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'results.tap'), 'TAP version 14\n1..0\n');
+    const gap = await tlslabHere(['merge-reports', shardDirs[0]!, empty, '--out', join(dir, 'gap'), '--reporter', 'json']);
     assert.equal(gap.status, 0, gap.stderr);
+    assert.match(gap.stderr, /empty-shard: no cells ran there/);
     assert.match(gap.stderr, /merging without shard 2 of 2/);
+    assert.equal(results(join(dir, 'gap')).rows.length, cut);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
