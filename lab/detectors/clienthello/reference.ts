@@ -31,7 +31,12 @@ export const CLIENT_REFERENCES: readonly ClientReference[] = [
   },
   {
     client: 'node',
-    stacks: [{ ja4Stack: 'a33745022dd6_1f22a2ca17c4', seen: 'Node 20.20 undici/https (t13d5911h1, t13i590900, with ALPN h2: t13d5911h2)' }],
+    stacks: [
+      { ja4Stack: 'a33745022dd6_1f22a2ca17c4', seen: 'Node 20.20 undici/https (t13d5911h1, t13i590900, with ALPN h2: t13d5911h2)' },
+      // whether a hello resumes depends on what the same process did before (the engine's own upstream
+      // session cache): without this variant the same cell scored TP in one run order and FN in another
+      { ja4Stack: 'a33745022dd6_dbd39dd1d406', seen: 'Node 20.20 resumed session: pre_shared_key added (t13d5912h1)' },
+    ],
     // Node's default list keeps OpenSSL's HIGH set, ARIA-GCM included, which MITMEngine grades C
     grade: 'C',
   },
