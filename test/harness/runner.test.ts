@@ -275,7 +275,7 @@ test('runner: a runtime that hosts only the engine skips a foreign box\'s rows w
     const { result } = await runScenario(scenario, { runtime: scriptedRuntime(log), clients: { shim: () => undefined, availability: async () => ({ available: true }) }, workDir, concurrency: 1, boxes: ['engine', 'http-mitm-proxy'] });
     const foreign = result.rows.filter((r) => r.box === 'http-mitm-proxy');
     assert.equal(foreign.length, 16);
-    for (const r of foreign) assert.equal(r.skipped, 'the scripted runtime runs only the lab\'s engine; http-mitm-proxy runs on loopback and netns');
+    for (const r of foreign) assert.equal(r.skipped, 'the scripted runtime runs only the lab\'s engine; http-mitm-proxy runs on loopback, netns and containers');
     assert.equal(log.filter((line) => line.startsWith('up ')).length, 1, 'one lab, the engine\'s');
   } finally {
     await rm(workDir, { recursive: true, force: true });
