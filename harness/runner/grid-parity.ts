@@ -20,7 +20,9 @@ function cellKey(row: ResultRow): string {
 function facts(row: ResultRow): Record<Exclude<RowDifference['field'], 'ran'>, string> {
   return {
     outcome: row.actual.outcome,
-    error: row.actual.error ?? '-',
+    // a hop number is the topology's (netns puts two routers before the box, containers one); each
+    // row's own expectation already holds it to its runtime's gateway hop, which `pass` compares
+    error: (row.actual.error ?? '-').replace(/:hop-\d+$/, ':hop-N'),
     issuer: row.actual.chain?.issuer ?? '-',
     pass: String(row.pass),
   };

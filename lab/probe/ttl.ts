@@ -49,8 +49,9 @@ function isLoopback(host: string): boolean {
 
 export async function sweepTtl(o: TtlOptions): Promise<TtlPart> {
   const started = performance.now();
-  // an unprivileged user cannot run an interpreter under root's home (pyenv shims): the system one
-  const python = o.withoutRoot ? (SYSTEM_PYTHONS.find((p) => existsSync(p)) ?? findExecutable('python3')) : findExecutable('python3');
+  // an unprivileged user cannot run an interpreter under root's home (pyenv shims), and a lab's
+  // client container sees the host's /usr but not root's home: the system one there
+  const python = o.withoutRoot || o.launcher ? (SYSTEM_PYTHONS.find((p) => existsSync(p)) ?? findExecutable('python3')) : findExecutable('python3');
   if (!python) return { skipped: 'python3 is not installed (apt-get install python3): the TTL sweep is a python3 script' };
   const sweep = async (sni: string): Promise<TtlStep[] | { skipped: string }> => {
     const argv = [python, SWEEP, o.destination, String(o.port), sni, String(o.maxTtl), String(o.timeoutS), 'icmp'];

@@ -89,7 +89,7 @@ for (const { scenario, args } of AGAINST_LOOPBACK) {
 }
 
 test('kz-2019-transparent: containers and netns give the same grid, and both localise the box at the gateway', { skip: skip || (netns.available ? false : netns.reason), timeout: FULL ? 600_000 : 240_000 }, async (t) => {
-  const args = FULL ? [] : ['--clients', 'curl,python', '--states', 'not-installed,app-pinned'];
+  const args = FULL ? [] : ['--clients', 'curl,python,probe', '--states', 'not-installed,app-pinned'];
   const onNetns = await tlslab('kz-2019-transparent', 'netns', args);
   const inContainers = await tlslab('kz-2019-transparent', 'containers', args);
   t.diagnostic(`wall: netns ${onNetns.wallMs} ms, containers ${inContainers.wallMs} ms`);
