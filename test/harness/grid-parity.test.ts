@@ -43,9 +43,10 @@ test('each difference is named: verdict, error, issuer, pass, and rows that ran 
   );
 });
 
-test("a hop number is the topology's: the probe's hop-3 on netns and hop-2 on containers agree, other words do not", () => {
+test("a hop is the topology's: the probe's hop-3 on netns, hop-2 on containers and no hop on loopback agree, other words do not", () => {
   const probe = (error: string) => row('vk.com', { outcome: 'flagged', error });
   assert.deepEqual(compareGrids(grid('netns', [probe('intercepted:hop-3')]), grid('containers', [probe('intercepted:hop-2')])), []);
+  assert.deepEqual(compareGrids(grid('loopback', [probe('intercepted')]), grid('containers', [probe('intercepted:hop-2')])), []);
   assert.deepEqual(
     compareGrids(grid('netns', [probe('intercepted:hop-3')]), grid('containers', [probe('inconclusive')])).map((d) => d.field),
     ['error'],
