@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeScenario, tlslab } from './helpers/cli.ts';
+import type { DetectorScore as Score } from '../../lab/detectors/index.ts';
 
 
 const scenario = nodeScenario('detector-check');
@@ -16,14 +17,6 @@ const scenario = nodeScenario('detector-check');
 const plugin = (name: string, flagged: boolean) =>
   `export default { name: '${name}', description: 'test', inspect: () => ({ flagged: ${flagged}, confidence: 1, reason: '${name}' }) };\n`;
 
-interface Score {
-  name: string;
-  tp: number;
-  fp: number;
-  tn: number;
-  fn: number;
-  cells: { site: string; flagged: boolean | null; truth: boolean | null; reason: string }[];
-}
 
 test('detectors are scored against each cell\'s recorded truth, into results.json and under the table; a lab key stands in for the real qaznet key', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlslab-detectors-cli-'));

@@ -13,6 +13,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tlslabHere } from './helpers/in-process.ts';
+import type { ResultRow as Row } from '../../harness/runner/results.ts';
+import type { DetectorScore as Score } from '../../lab/detectors/index.ts';
 
 function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -26,27 +28,6 @@ function run(args: string[]): Promise<{ status: number | null; stdout: string; s
   });
 }
 
-interface Row {
-  state: string;
-  client: string;
-  site: string;
-  expected: string;
-  pass: boolean;
-  skipped?: string;
-  actual: { outcome: string; error: string | null };
-  truth?: { status: string };
-}
-interface Score {
-  name: string;
-  tp: number;
-  fp: number;
-  tn: number;
-  fn: number;
-  skipped: number;
-  unreachable: number;
-  precision: number | null;
-  recall: number | null;
-}
 const results = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { rows: Row[]; detectors: Score[]; shard?: { current: number; total: number } };
 const rowFacts = (r: Row) => [r.state, r.client, r.site, r.expected, r.pass, r.skipped ?? '', r.actual.outcome, r.actual.error, r.truth?.status].join(' | ');
 const scoreFacts = (s: Score) => ({ name: s.name, tp: s.tp, fp: s.fp, tn: s.tn, fn: s.fn, skipped: s.skipped, unreachable: s.unreachable, precision: s.precision, recall: s.recall });
