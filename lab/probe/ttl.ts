@@ -6,7 +6,7 @@
  * the real server answers. The script listens for the routers' Time Exceeded on a raw ICMP
  * socket, which needs CAP_NET_RAW: without it the part is skipped with the reason, never guessed.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isIP } from 'node:net';
 import { X509Certificate } from 'node:crypto';
@@ -54,10 +54,11 @@ export async function sweepTtl(o: TtlOptions): Promise<TtlPart> {
   const python = o.withoutRoot || o.launcher ? (SYSTEM_PYTHONS.find((p) => existsSync(p)) ?? findExecutable('python3')) : findExecutable('python3');
   if (!python) return { skipped: 'python3 is not installed (apt-get install python3): the TTL sweep is a python3 script' };
   const sweep = async (sni: string): Promise<TtlStep[] | { skipped: string }> => {
-    const argv = [python, SWEEP, o.destination, String(o.port), sni, String(o.maxTtl), String(o.timeoutS), 'icmp'];
-    const [binary, ...args] = o.withoutRoot ? [findExecutable('setpriv') ?? 'setpriv', ...UNPRIVILEGED, ...argv] : argv;
+    const sweepArgs = [o.destination, String(o.port), sni, String(o.maxTtl), String(o.timeoutS), 'icmp'];
+    // nobody may not be able to read the lab's tree (a clone in a 0700 dir): the script goes in on stdin
+    const [binary, ...args] = o.withoutRoot ? [findExecutable('setpriv') ?? 'setpriv', ...UNPRIVILEGED, python, '-', ...sweepArgs] : [python, SWEEP, ...sweepArgs];
     const timeoutMs = Math.ceil(o.maxTtl * (o.timeoutS + 1) * 1000) + 10_000;
-    const r = await runClient(binary!, args, { timeoutMs, ...(o.launcher && { launcher: o.launcher }) });
+    const r = await runClient(binary!, args, { timeoutMs, ...(o.launcher && { launcher: o.launcher }), ...(o.withoutRoot && { input: readFileSync(SWEEP, 'utf8') }) });
     const lines = r.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as RawStep);
     const refusal = lines.find((l) => l.error === 'raw-socket');
     if (refusal) return { skipped: `the TTL part needs a raw ICMP socket, i.e. root (CAP_NET_RAW): ${refusal.detail ?? 'refused'}` };

@@ -6,7 +6,15 @@ import { isRoot, survivors, pidAlive } from './support.ts';
 
 const NOBODY = 65534;
 const userns = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'unshare', '-Urmn', 'true']).status === 0;
-const skip = !isRoot ? 'needs root to switch to an unprivileged user for this check' : !userns ? 'unprivileged user namespaces are not allowed here' : false;
+// a clone in a 0700 directory (mktemp -d) is closed to nobody: the check cannot start its Node there
+const treeOpen = isRoot && spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'test', '-r', 'node_modules/tsx/package.json']).status === 0;
+const skip = !isRoot
+  ? 'needs root to switch to an unprivileged user for this check'
+  : !userns
+    ? 'unprivileged user namespaces are not allowed here'
+    : !treeOpen
+      ? `an unprivileged user cannot read this checkout (${process.cwd()} or a directory above it is closed to others)`
+      : false;
 
 const STATE_DIR = '/tmp/tlslab-netns-rootless-test';
 
